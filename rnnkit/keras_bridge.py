@@ -1,0 +1,508 @@
+"""Move weights between rnnkit's parameter dicts and Keras recurrent layers.
+
+This is the only rnnkit module that imports TensorFlow/Keras. It lets a notebook show that the
+numpy cells students write compute *exactly* what ``keras.layers.SimpleRNN``, ``LSTM`` and
+``GRU(reset_after=False)`` compute, and it supplies the peephole LSTM that Keras 3 no longer has.
+
+Layouts (row-vector convention on both sides, so no transposes are needed anywhere):
+
+=========  =====================================  ==========================================
+kind       rnnkit dict                            Keras weights ``[kernel, recurrent, bias]``
+=========  =====================================  ==========================================
+rnn        U (D,H)  W (H,H)  b (H,)               U, W, b
+lstm       U_f W_f b_f U_i ... U_o W_o b_o        column blocks in the order i, f, g, o
+lstm+peep  ... + P_f P_i P_o (H,)                 ... + [P_i, P_f, P_o] (PeepholeLSTMCell)
+gru        U_z W_z b_z U_r W_r b_r U_g W_g b_g    column blocks z, r, g with z's block negated
+=========  =====================================  ==========================================
+
+Used in notebooks 02_simple_rnn, 05_lstm and 06_gru ("the same numbers as Keras" cells) and
+09_forecasting (the peephole LSTM).
+"""
+
+import os
+
+# Keras notebooks otherwise open with a screen of TensorFlow start-up log lines (CUDA probing on
+# CPU-only machines) that students mistake for errors; setdefault leaves a user's choice alone.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from collections.abc import Mapping, Sequence  # noqa: E402
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+from keras import ops  # noqa: E402
+
+from rnnkit.cells import KINDS, param_names  # noqa: E402
+from rnnkit.delegation import reference  # noqa: E402
+
+__all__ = [
+    "param_count",
+    "to_keras_weights",
+    "from_keras_weights",
+    "keras_layer",
+    "params_from_layer",
+    "PeepholeLSTMCell",
+    "PeepholeLSTM",
+]
+
+# Lecture gate order (the order of the keys in rnnkit's dicts).
+_LECTURE_GATES = {"rnn": ("",), "lstm": ("f", "i", "g", "o"), "gru": ("z", "r", "g")}
+# Keras' column-block order inside kernel / recurrent_kernel / bias. Keras' LSTM calls the
+# candidate "c" (our g) and lists the input gate first; its GRU calls the candidate "h" (our g).
+_KERAS_GATES = {"rnn": ("",), "lstm": ("i", "f", "g", "o"), "gru": ("z", "r", "g")}
+# Order of the peephole vectors after [kernel, recurrent_kernel, bias] in PeepholeLSTMCell: the
+# same i-before-f order as the kernel blocks, so both layouts read alike.
+_KERAS_PEEPHOLES = ("P_i", "P_f", "P_o")
+_LECTURE_PEEPHOLES = ("P_f", "P_i", "P_o")
+_KERAS_LABELS = ["kernel", "recurrent_kernel", "bias", "peephole_i", "peephole_f", "peephole_o"]
+
+
+def _suffix(gate):
+    return f"_{gate}" if gate else ""
+
+
+def _check_kind(kind):
+    if not isinstance(kind, str) or kind not in KINDS:
+        raise ValueError(f"kind must be one of 'rnn', 'lstm', 'gru'; got {kind!r}")
+
+
+@reference
+def param_count(kind, input_size, hidden_size, peephole=False):
+    """Number of trainable numbers in one recurrent layer with input size D and hidden size H.
+
+    Simple RNN ``H(D+H+1)``; LSTM ``4H(D+H+1)`` (``+3H`` with peepholes); GRU with
+    ``reset_after=False`` ``3H(D+H+1)``: every gate owns a ``U (D,H)``, a ``W (H,H)`` and a
+    ``b (H,)``. Equals Keras' ``count_params()`` for the layers this module builds.
+    Used in notebook 04_architecture_zoo.
+    """
+    _check_kind(kind)
+    for name, value in (("input_size", input_size), ("hidden_size", hidden_size)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f"{name} must be a positive integer; got {value!r}")
+    if peephole and kind != "lstm":
+        raise ValueError(f"peephole=True only exists for kind='lstm'; got kind={kind!r}")
+    d, h = int(input_size), int(hidden_size)
+    n_gates = len(_LECTURE_GATES[kind])
+    return n_gates * h * (d + h + 1) + (3 * h if peephole else 0)
+
+
+def _as_float_array(value, where):
+    try:
+        arr = np.asarray(value)
+    except Exception as exc:  # e.g. a ragged list
+        raise TypeError(f"{where} must be a numeric array; got {type(value).__name__}") from exc
+    if not np.issubdtype(arr.dtype, np.floating):
+        raise TypeError(f"{where} must hold floating-point numbers; got dtype {arr.dtype}")
+    return arr
+
+
+def _check_params(kind, p):
+    """Validate an rnnkit parameter dict; return (arrays by name, D, H, peephole)."""
+    _check_kind(kind)
+    if not isinstance(p, Mapping):
+        raise TypeError(f"p must be a dict of numpy arrays; got {type(p).__name__}")
+    present = [k for k in _LECTURE_PEEPHOLES if k in p]
+    if kind == "lstm" and present and len(present) < 3:
+        missing = [k for k in _LECTURE_PEEPHOLES if k not in p]
+        raise ValueError(f"p for a peephole LSTM needs P_f, P_i and P_o; missing {missing}")
+    peephole = kind == "lstm" and len(present) == 3
+    expected = param_names(kind, peephole)
+    missing = [k for k in expected if k not in p]
+    if missing:
+        raise ValueError(f"p for kind={kind!r} is missing {missing}; expected keys {expected}")
+    extra = [k for k in p if k not in expected]
+    if extra:
+        raise ValueError(f"p for kind={kind!r} has unexpected keys {extra}; expected {expected}")
+
+    arrays = {k: _as_float_array(p[k], f"p[{k!r}]") for k in expected}
+    first_u = arrays[expected[0]]
+    if first_u.ndim != 2:
+        raise ValueError(
+            f"p[{expected[0]!r}] must have shape (D, H) (input size x hidden size); "
+            f"got shape {first_u.shape}"
+        )
+    d, h = first_u.shape
+    for name, arr in arrays.items():
+        if name.startswith("U"):
+            want, words = (d, h), "(D, H) (input size x hidden size)"
+        elif name.startswith("W"):
+            want, words = (h, h), "(H, H) (hidden x hidden)"
+        else:
+            want, words = (h,), "(H,) (one number per hidden unit)"
+        if arr.shape != want:
+            raise ValueError(
+                f"p[{name!r}] must have shape {words} = {want} with D={d}, H={h} "
+                f"(read from p[{expected[0]!r}]); got shape {arr.shape}"
+            )
+    return arrays, d, h, peephole
+
+
+@reference
+def to_keras_weights(kind, p):
+    """rnnkit parameter dict -> Keras weight list ``[kernel (D,nH), recurrent_kernel (H,nH),
+    bias (nH,)]`` (+ ``[P_i, P_f, P_o]`` each (H,) for a peephole LSTM), n = number of gates.
+
+    Ready for ``layer.set_weights`` on SimpleRNN / LSTM / GRU(reset_after=False) /
+    PeepholeLSTM. Linear in ``p``, so it also maps an rnnkit *gradient* dict onto the gradients
+    Keras reports for its variables. Keeps the arrays' dtype. Used in notebooks 02, 05, 06.
+    """
+    arrays, _, _, peephole = _check_params(kind, p)
+    kernels, recurrents, biases = [], [], []
+    for gate in _KERAS_GATES[kind]:
+        s = _suffix(gate)
+        # GRU: Keras mixes h = z_k*h_prev + (1-z_k)*g while the lecture writes
+        # h = (1-z)*h_prev + z*g, so z_k = 1 - z = sigmoid(-(pre-activation of z)).
+        # Negating z's U, W and b is therefore exact (sigmoid(-a) = 1 - sigmoid(a)).
+        sign = -1 if (kind == "gru" and gate == "z") else 1
+        kernels.append(sign * arrays[f"U{s}"])
+        recurrents.append(sign * arrays[f"W{s}"])
+        biases.append(sign * arrays[f"b{s}"])
+    weights = [np.concatenate(kernels, axis=1), np.concatenate(recurrents, axis=1),
+               np.concatenate(biases)]
+    if peephole:
+        weights += [arrays[k].copy() for k in _KERAS_PEEPHOLES]
+    return weights
+
+
+@reference
+def from_keras_weights(kind, weights):
+    """Keras weight list (as from ``layer.get_weights()``) -> rnnkit parameter dict.
+
+    Inverse of :func:`to_keras_weights`: 3 arrays give a plain cell, 6 arrays (lstm only) a
+    peephole LSTM. Keeps the arrays' dtype, so the round trip is exact. Used in notebooks 05, 06.
+    """
+    _check_kind(kind)
+    if isinstance(weights, (str, bytes, Mapping)) or not isinstance(weights, Sequence):
+        raise TypeError(
+            "weights must be a list [kernel, recurrent_kernel, bias] as returned by "
+            f"layer.get_weights(); got {type(weights).__name__}"
+        )
+    allowed = (3, 6) if kind == "lstm" else (3,)
+    if len(weights) not in allowed:
+        what = "3 arrays (kernel, recurrent_kernel, bias)"
+        if kind == "lstm":
+            what += " or 6 (plus peephole_i, peephole_f, peephole_o)"
+        raise ValueError(f"weights for kind={kind!r} must be {what}; got {len(weights)} arrays")
+    arrs = [_as_float_array(w, f"weights[{i}] ({_KERAS_LABELS[i]})") for i, w in enumerate(weights)]
+    n = len(_KERAS_GATES[kind])
+    kernel, recurrent, bias = arrs[:3]
+    if kernel.ndim != 2 or kernel.shape[1] % n:
+        raise ValueError(
+            f"weights[0] (kernel) for kind={kind!r} must have shape (D, {n}*H); "
+            f"got shape {kernel.shape}"
+        )
+    d, h = kernel.shape[0], kernel.shape[1] // n
+    for i, arr, want in ((1, recurrent, (h, n * h)), (2, bias, (n * h,))):
+        if arr.shape != want:
+            raise ValueError(
+                f"weights[{i}] ({_KERAS_LABELS[i]}) for kind={kind!r} must have shape {want} "
+                f"with D={d}, H={h} (read from the kernel); got shape {arr.shape}"
+            )
+    p = {}
+    for j, gate in enumerate(_KERAS_GATES[kind]):
+        s = _suffix(gate)
+        cols = slice(j * h, (j + 1) * h)
+        sign = -1 if (kind == "gru" and gate == "z") else 1  # see to_keras_weights
+        p[f"U{s}"] = sign * kernel[:, cols]
+        p[f"W{s}"] = sign * recurrent[:, cols]
+        p[f"b{s}"] = sign * bias[cols]
+    for i, name in enumerate(_KERAS_PEEPHOLES, start=3):
+        if len(arrs) > 3:
+            if arrs[i].shape != (h,):
+                raise ValueError(
+                    f"weights[{i}] ({_KERAS_LABELS[i]}) must have shape (H,) = ({h},); "
+                    f"got shape {arrs[i].shape}"
+                )
+            p[name] = arrs[i].copy()
+    # Copies, in lecture key order: later edits to p never write into Keras' arrays.
+    return {k: np.array(p[k]) for k in param_names(kind, len(arrs) == 6)}
+
+
+# ----------------------------------------------------------------------------------------------
+# Peephole LSTM: Keras 3 dropped tf.keras.experimental.PeepholeLSTMCell, so we provide one.
+# ----------------------------------------------------------------------------------------------
+
+
+@keras.saving.register_keras_serializable(package="rnnkit")
+class PeepholeLSTMCell(keras.layers.Layer):
+    """LSTM cell with diagonal peephole connections, for ``keras.layers.RNN``.
+
+    Exactly rnnkit's peephole maths (row vectors, ``*`` elementwise)::
+
+        f = sigmoid(x U_f + h_prev W_f + b_f + P_f * c_prev)
+        i = sigmoid(x U_i + h_prev W_i + b_i + P_i * c_prev)
+        g = tanh(x U_g + h_prev W_g + b_g)
+        c = f * c_prev + i * g
+        o = sigmoid(x U_o + h_prev W_o + b_o + P_o * c)      # o looks at the *new* cell state
+        h = o * tanh(c)
+
+    Variables: ``kernel (D, 4H)``, ``recurrent_kernel (H, 4H)``, ``bias (4H,)`` with column
+    blocks i, f, g, o like ``keras.layers.LSTM``, then ``peephole_i``, ``peephole_f``,
+    ``peephole_o`` each (H,). States ``[h (B,H), c (B,H)]``. Activations are fixed (sigmoid
+    gates, tanh candidate) because the point of the cell is to match the lecture exactly.
+    Defined for notebook 09_forecasting.
+    """
+
+    def __init__(
+        self,
+        units,
+        kernel_initializer="glorot_uniform",
+        recurrent_initializer="orthogonal",
+        bias_initializer="zeros",
+        peephole_initializer="zeros",
+        unit_forget_bias=True,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        if isinstance(units, bool) or not isinstance(units, (int, np.integer)) or units < 1:
+            raise ValueError(f"units (the hidden size H) must be a positive integer; got {units!r}")
+        self.units = int(units)
+        self.kernel_initializer = keras.initializers.get(kernel_initializer)
+        self.recurrent_initializer = keras.initializers.get(recurrent_initializer)
+        self.bias_initializer = keras.initializers.get(bias_initializer)
+        # Zero peepholes start the cell as a standard LSTM; they grow only if they help.
+        self.peephole_initializer = keras.initializers.get(peephole_initializer)
+        self.unit_forget_bias = bool(unit_forget_bias)
+        self.state_size = [self.units, self.units]
+        self.output_size = self.units
+
+    def build(self, input_shape):
+        d = input_shape[-1]
+        if d is None:
+            raise ValueError("PeepholeLSTMCell needs a known feature size D in its input shape")
+        h = self.units
+        self.kernel = self.add_weight(
+            shape=(d, 4 * h), initializer=self.kernel_initializer, name="kernel"
+        )
+        self.recurrent_kernel = self.add_weight(
+            shape=(h, 4 * h), initializer=self.recurrent_initializer, name="recurrent_kernel"
+        )
+        bias_init = self.bias_initializer
+        if self.unit_forget_bias:
+            # Forget-gate bias 1 (Jozefowicz et al. 2015), as keras.layers.LSTM does.
+            base = self.bias_initializer
+
+            def bias_init(shape, dtype=None):
+                return ops.concatenate([
+                    base((h,), dtype=dtype),
+                    keras.initializers.get("ones")((h,), dtype=dtype),
+                    base((2 * h,), dtype=dtype),
+                ])
+
+        self.bias = self.add_weight(shape=(4 * h,), initializer=bias_init, name="bias")
+        self.peephole_i = self.add_weight(
+            shape=(h,), initializer=self.peephole_initializer, name="peephole_i"
+        )
+        self.peephole_f = self.add_weight(
+            shape=(h,), initializer=self.peephole_initializer, name="peephole_f"
+        )
+        self.peephole_o = self.add_weight(
+            shape=(h,), initializer=self.peephole_initializer, name="peephole_o"
+        )
+        self.built = True
+
+    def call(self, inputs, states, training=False):
+        h_prev, c_prev = states[0], states[1]
+        z = ops.matmul(inputs, self.kernel) + ops.matmul(h_prev, self.recurrent_kernel)
+        z = z + self.bias
+        a_i, a_f, a_g, a_o = ops.split(z, 4, axis=-1)
+        i = ops.sigmoid(a_i + self.peephole_i * c_prev)
+        f = ops.sigmoid(a_f + self.peephole_f * c_prev)
+        g = ops.tanh(a_g)
+        c = f * c_prev + i * g
+        o = ops.sigmoid(a_o + self.peephole_o * c)
+        h = o * ops.tanh(c)
+        return h, [h, c]
+
+    def get_config(self):
+        config = {
+            "units": self.units,
+            "kernel_initializer": keras.initializers.serialize(self.kernel_initializer),
+            "recurrent_initializer": keras.initializers.serialize(self.recurrent_initializer),
+            "bias_initializer": keras.initializers.serialize(self.bias_initializer),
+            "peephole_initializer": keras.initializers.serialize(self.peephole_initializer),
+            "unit_forget_bias": self.unit_forget_bias,
+        }
+        return {**super().get_config(), **config}
+
+
+_CELL_ARGS = ("units", "kernel_initializer", "recurrent_initializer", "bias_initializer",
+              "peephole_initializer", "unit_forget_bias")
+
+
+@keras.saving.register_keras_serializable(package="rnnkit")
+class PeepholeLSTM(keras.layers.RNN):
+    """A peephole LSTM layer: ``keras.layers.RNN(PeepholeLSTMCell(units))`` with the usual
+    ``LSTM`` arguments (``return_sequences``, ``return_state``, ``go_backwards``, ``stateful``,
+    ``unroll``). Input (B, T, D) -> (B, T, H) or (B, H); with ``return_state`` also h, c.
+    Load rnnkit weights with ``layer.set_weights(to_keras_weights("lstm", p))`` after building,
+    or use :func:`keras_layer`. Defined for notebook 09_forecasting.
+    """
+
+    def __init__(
+        self,
+        units,
+        kernel_initializer="glorot_uniform",
+        recurrent_initializer="orthogonal",
+        bias_initializer="zeros",
+        peephole_initializer="zeros",
+        unit_forget_bias=True,
+        return_sequences=False,
+        return_state=False,
+        go_backwards=False,
+        stateful=False,
+        unroll=False,
+        **kwargs,
+    ):
+        cell = PeepholeLSTMCell(
+            units,
+            kernel_initializer=kernel_initializer,
+            recurrent_initializer=recurrent_initializer,
+            bias_initializer=bias_initializer,
+            peephole_initializer=peephole_initializer,
+            unit_forget_bias=unit_forget_bias,
+            dtype=kwargs.get("dtype", None),
+            trainable=kwargs.get("trainable", True),
+            name="peephole_lstm_cell",
+        )
+        super().__init__(
+            cell,
+            return_sequences=return_sequences,
+            return_state=return_state,
+            go_backwards=go_backwards,
+            stateful=stateful,
+            unroll=unroll,
+            **kwargs,
+        )
+
+    @property
+    def units(self):
+        return self.cell.units
+
+    def get_config(self):
+        cell_config = self.cell.get_config()
+        base_config = super().get_config()
+        del base_config["cell"]  # rebuilt from the cell arguments below, as keras.layers.LSTM does
+        return {**base_config, **{k: cell_config[k] for k in _CELL_ARGS}}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+
+# ----------------------------------------------------------------------------------------------
+# Building layers from rnnkit dicts and reading them back
+# ----------------------------------------------------------------------------------------------
+
+# Arguments that would make a Keras layer compute something other than the lecture's cell.
+_FIXED_ARGS = ("units", "activation", "recurrent_activation", "use_bias", "reset_after",
+               "dropout", "recurrent_dropout")
+
+
+@reference
+def keras_layer(kind, p, return_sequences=True, return_state=False, *, dtype="float32",
+                **layer_kwargs):
+    """A built Keras layer holding the rnnkit parameters ``p``.
+
+    kind "rnn" -> ``keras.layers.SimpleRNN``, "lstm" -> ``keras.layers.LSTM`` (or
+    :class:`PeepholeLSTM` when ``p`` has ``P_f, P_i, P_o``), "gru" ->
+    ``keras.layers.GRU(reset_after=False)``. The layer maps xs (B, T, D) to hs (B, T, H)
+    (``return_sequences=True``, the default here, like ``rnnkit.bptt.forward``) or to the last
+    h (B, H); with ``return_state=True`` it also returns the final h (and c for LSTMs). Pass
+    ``initial_state=[h0]`` (LSTM: ``[h0, c0]``) when calling it to start from h0.
+    ``dtype`` is the layer's float type ("float32", Keras' default, or "float64" for an exact
+    round trip of float64 parameters). Other keyword arguments (``name``, ``go_backwards``, ...)
+    go to the layer. Used in notebooks 02_simple_rnn, 05_lstm, 06_gru, 09_forecasting.
+    """
+    arrays, d, h, peephole = _check_params(kind, p)
+    fixed = [k for k in _FIXED_ARGS if k in layer_kwargs]
+    if fixed:
+        raise ValueError(
+            f"keras_layer fixes {fixed} so that the layer computes the lecture's {kind} cell; "
+            "build the Keras layer yourself if you want to change them"
+        )
+    common = dict(return_sequences=return_sequences, return_state=return_state, dtype=dtype,
+                  **layer_kwargs)
+    if kind == "rnn":
+        layer = keras.layers.SimpleRNN(h, **common)
+    elif kind == "gru":
+        layer = keras.layers.GRU(h, reset_after=False, **common)
+    elif peephole:
+        layer = PeepholeLSTM(h, **common)
+    else:
+        layer = keras.layers.LSTM(h, **common)
+    layer.build((None, None, d))
+    _assign(layer.cell, to_keras_weights(kind, arrays))
+    return layer
+
+
+def _cell_variables(cell):
+    names = ["kernel", "recurrent_kernel", "bias"]
+    if isinstance(cell, PeepholeLSTMCell):
+        names += ["peephole_i", "peephole_f", "peephole_o"]
+    return [getattr(cell, n) for n in names]
+
+
+def _assign(cell, weights):
+    for var, value in zip(_cell_variables(cell), weights, strict=True):
+        if tuple(var.shape) != value.shape:
+            raise ValueError(f"{var.path} has shape {tuple(var.shape)}; got {value.shape}")
+        var.assign(value.astype(var.dtype))
+
+
+def _cell_kind(cell):
+    """Which rnnkit kind a Keras cell implements; raise if it computes something else."""
+    if isinstance(cell, PeepholeLSTMCell):
+        return "lstm"
+    kinds = {keras.layers.SimpleRNNCell: "rnn", keras.layers.LSTMCell: "lstm",
+             keras.layers.GRUCell: "gru"}
+    kind = next((k for cls, k in kinds.items() if isinstance(cell, cls)), None)
+    if kind is None:
+        raise TypeError(
+            "layer must be a SimpleRNN, LSTM, GRU or PeepholeLSTM layer (or its cell, or "
+            f"keras.layers.RNN around one); got {type(cell).__name__}"
+        )
+    if kind == "gru" and cell.reset_after:
+        raise ValueError(
+            "GRU(reset_after=True) (Keras' default) applies the reset gate after the matrix "
+            "product and has two biases; the lecture's GRU is GRU(reset_after=False)"
+        )
+    if not cell.use_bias:
+        raise ValueError(f"the {type(cell).__name__} was built with use_bias=False; "
+                         "rnnkit's cells always have biases")
+    wanted = {"activation": "tanh", "recurrent_activation": "sigmoid"}
+    for attr, name in wanted.items():
+        fn = getattr(cell, attr, None)
+        if fn is not None and getattr(fn, "__name__", None) != name:
+            raise ValueError(
+                f"the {type(cell).__name__} uses {attr}={getattr(fn, '__name__', fn)!r}; the "
+                f"lecture's cell needs {attr}='{name}'"
+            )
+    return kind
+
+
+@reference
+def params_from_layer(layer):
+    """Read a built Keras recurrent layer (or cell) back into ``(kind, p)``.
+
+    Accepts SimpleRNN, LSTM, GRU(reset_after=False), PeepholeLSTM, ``keras.layers.RNN``
+    around one of their cells, or the cells themselves. ``p`` is in the layer's dtype and
+    ``params_from_layer(keras_layer(kind, p)) == (kind, p)`` exactly when the dtypes agree.
+    Used in notebooks 05_lstm and 06_gru (inspect what Keras learned in lecture notation).
+    """
+    if isinstance(layer, keras.layers.Bidirectional):
+        raise TypeError(
+            "a Bidirectional layer holds two RNNs: read layer.forward_layer and "
+            "layer.backward_layer separately"
+        )
+    cell = layer.cell if isinstance(layer, keras.layers.RNN) else layer
+    if isinstance(cell, keras.layers.StackedRNNCells):
+        raise TypeError("a stack of cells holds several layers' weights: read each cell in "
+                        "layer.cell.cells separately")
+    kind = _cell_kind(cell)
+    if not cell.built:
+        raise ValueError(
+            f"the {type(layer).__name__} has no weights yet: call it on data or "
+            "layer.build((None, T, D)) first"
+        )
+    weights = [ops.convert_to_numpy(v) for v in _cell_variables(cell)]
+    return kind, from_keras_weights(kind, weights)
