@@ -1,0 +1,359 @@
+"""Exercises of notebook 04_architecture_zoo: reasoning about what a recurrent layer returns.
+
+Three exercises, each about where the time axis goes:
+
+- ``rnn_output_shape``: the shapes a Keras recurrent layer returns for given flags (section 4.2);
+- ``many_to_one_forward``: run a simple RNN over a sequence and classify its last state (4.4);
+- ``seq2seq_forward``: an encoder whose final state initialises a decoder (4.5).
+
+References use rnnkit's own RNN (``rnnkit.bptt.forward``, ``rnnkit.bptt.linear_head``); the
+mistake models below are separate numpy code that makes one typical error each.
+"""
+
+import numpy as np
+
+from rnnkit import bptt
+from rnnkit.checking import Exercise, Mistake, Out
+
+NOTEBOOK = "04_architecture_zoo"
+LAYERS = ("SimpleRNN", "LSTM", "GRU")
+_N_STATES = {"SimpleRNN": 1, "LSTM": 2, "GRU": 1}
+
+
+# ---------------------------------------------------------------------------------------------
+# 4.2 rnn_output_shape
+
+
+def _distinct_sizes(rng, k, low, high):
+    """``k`` different integers in [low, high): swapped axes must change the answer."""
+    return [int(v) for v in rng.choice(np.arange(low, high), size=k, replace=False)]
+
+
+def _shape_inputs(rng, hidden):
+    batch, time, features, units = _distinct_sizes(rng, 4, 2, 40 if hidden else 12)
+    # LSTM and return_state are drawn more often: they are where the answers differ most.
+    layer = str(rng.choice(LAYERS, p=[0.25, 0.5, 0.25]))
+    return dict(
+        batch=batch,
+        time=time,
+        features=features,
+        units=units,
+        layer=layer,
+        return_sequences=bool(rng.random() < 0.5),
+        return_state=bool(rng.random() < 0.65),
+    )
+
+
+def rnn_output_shape_reference(batch, time, features, units, layer, return_sequences, return_state):
+    """Shapes a Keras recurrent layer returns for input ``(batch, time, features)``.
+
+    Returns a list of shapes (each a list of ints): ``[output]`` or, with ``return_state``,
+    ``[output, state, ...]`` with one state for SimpleRNN/GRU and two (h, c) for LSTM. The
+    output is ``(batch, time, units)`` with ``return_sequences`` and ``(batch, units)``
+    otherwise; states are always the last step's, ``(batch, units)``.
+    Defined in notebook 04_architecture_zoo, section 4.2.
+    """
+    if layer not in _N_STATES:
+        raise ValueError(f"layer should be one of {', '.join(LAYERS)}; got {layer!r}")
+    output = [batch, time, units] if return_sequences else [batch, units]
+    if not return_state:
+        return [output]
+    return [output] + [[batch, units] for _ in range(_N_STATES[layer])]
+
+
+def _shape_no_time(batch, time, features, units, layer, return_sequences, return_state):
+    return rnn_output_shape_reference(batch, time, features, units, layer, False, return_state)
+
+
+def _shape_time_first(batch, time, features, units, layer, return_sequences, return_state):
+    shapes = rnn_output_shape_reference(batch, time, features, units, layer, return_sequences, return_state)
+    if return_sequences:
+        shapes[0] = [time, batch, units]
+    return shapes
+
+
+def _shape_features(batch, time, features, units, layer, return_sequences, return_state):
+    return rnn_output_shape_reference(batch, time, units, features, layer, return_sequences, return_state)
+
+
+def _shape_one_state(batch, time, features, units, layer, return_sequences, return_state):
+    return rnn_output_shape_reference(batch, time, features, units, "GRU", return_sequences, return_state)
+
+
+def _shape_two_states(batch, time, features, units, layer, return_sequences, return_state):
+    return rnn_output_shape_reference(batch, time, features, units, "LSTM", return_sequences, return_state)
+
+
+def _shape_state_sequences(batch, time, features, units, layer, return_sequences, return_state):
+    shapes = rnn_output_shape_reference(batch, time, features, units, layer, return_sequences, return_state)
+    return [shapes[0]] + [list(shapes[0]) for _ in shapes[1:]]
+
+
+RNN_OUTPUT_SHAPE = Exercise(
+    name="rnn_output_shape",
+    notebook=NOTEBOOK,
+    points=2,
+    make_inputs=_shape_inputs,
+    reference=rnn_output_shape_reference,
+    outputs=(Out("shapes", "json", "[output shape, state shapes...]"),),
+    mistakes=(
+        Mistake(
+            "with return_sequences=True the layer returns one output per time step, so the "
+            "output keeps the time axis: (batch, time, units).",
+            _shape_no_time,
+        ),
+        Mistake(
+            "Keras is batch-major: the sequence output is (batch, time, units), not "
+            "(time, batch, units).",
+            _shape_time_first,
+        ),
+        Mistake(
+            "the last axis of every output is the layer's `units` (its hidden size), not the "
+            "number of input features.",
+            _shape_features,
+        ),
+        Mistake(
+            "an LSTM carries two states, h and c, so return_state=True gives three arrays: "
+            "[output, h, c].",
+            _shape_one_state,
+        ),
+        Mistake(
+            "only the LSTM has a cell state c: SimpleRNN and GRU return one state, "
+            "[output, h].",
+            _shape_two_states,
+        ),
+        Mistake(
+            "the returned states are the final step's states, (batch, units), even when the "
+            "output has a time axis.",
+            _shape_state_sequences,
+        ),
+    ),
+    forbidden=("keras",),
+    trials_visible=8,
+    trials_hidden=40,
+    demo_mistake=(
+        "output = [batch, time, units] if return_sequences else [batch, units]",
+        "output = [batch, units]",
+    ),
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# 4.4 many_to_one_forward
+
+
+def _weights(rng, *shape, scale=0.5):
+    return scale * rng.standard_normal(shape)
+
+
+def _sizes(rng, hidden):
+    """(B, T, D, H, K) with D, H and K different so a swapped weight cannot broadcast."""
+    if not hidden:
+        return 2, 5, 3, 4, 2
+    B = int(rng.integers(2, 5))
+    T = int(rng.integers(3, 9))
+    D, H, K = _distinct_sizes(rng, 3, 2, 8)
+    return B, T, D, H, K
+
+
+def _many_to_one_inputs(rng, hidden):
+    B, T, D, H, K = _sizes(rng, hidden)
+    return dict(
+        xs=rng.standard_normal((B, T, D)),
+        U=_weights(rng, D, H),
+        W=_weights(rng, H, H),
+        b=_weights(rng, H),
+        V=_weights(rng, H, K, scale=1.0),
+        c=_weights(rng, K),
+    )
+
+
+def many_to_one_forward_reference(xs, U, W, b, V, c):
+    """Many-to-one: a simple RNN reads ``xs`` (B, T, D) from h_0 = 0; a dense layer maps the
+    last hidden state h_T (B, H) to ``y = h_T V + c`` (B, K). U (D, H), W (H, H), b (H,),
+    V (H, K), c (K,). Defined in notebook 04_architecture_zoo, section 4.4.
+    """
+    hs, _ = bptt.forward("rnn", xs, {"U": U, "W": W, "b": b})
+    return hs[:, -1] @ V + c
+
+
+def _rnn_states(xs, U, W, b, h0=None):
+    """All hidden states (B, T, H) of a simple RNN: independent code for the mistake models."""
+    B, T, _ = xs.shape
+    h = np.zeros((B, W.shape[0])) if h0 is None else h0
+    hs = []
+    for t in range(T):
+        h = np.tanh(xs[:, t] @ U + h @ W + b)
+        hs.append(h)
+    return np.stack(hs, axis=1)
+
+
+def _m2o_first(xs, U, W, b, V, c):
+    return _rnn_states(xs, U, W, b)[:, 0] @ V + c
+
+
+def _m2o_mean(xs, U, W, b, V, c):
+    return _rnn_states(xs, U, W, b).mean(axis=1) @ V + c
+
+
+def _m2o_every_step(xs, U, W, b, V, c):
+    return _rnn_states(xs, U, W, b) @ V + c
+
+
+def _m2o_no_recurrence(xs, U, W, b, V, c):
+    return np.tanh(xs[:, -1] @ U + b) @ V + c
+
+
+def _m2o_w_transposed(xs, U, W, b, V, c):
+    return _rnn_states(xs, U, W.T, b)[:, -1] @ V + c
+
+
+def _m2o_no_head_bias(xs, U, W, b, V, c):
+    return _rnn_states(xs, U, W, b)[:, -1] @ V
+
+
+MANY_TO_ONE_FORWARD = Exercise(
+    name="many_to_one_forward",
+    notebook=NOTEBOOK,
+    points=2,
+    make_inputs=_many_to_one_inputs,
+    reference=many_to_one_forward_reference,
+    outputs=(Out("y", "array", "(batch, classes)"),),
+    mistakes=(
+        Mistake(
+            "you classified the hidden state after the first step; a many-to-one model reads "
+            "the whole sequence and classifies the last state h_T = hs[:, -1].",
+            _m2o_first,
+        ),
+        Mistake(
+            "you averaged the hidden states over time. That is a valid pooling model, but this "
+            "exercise classifies the last state h_T only.",
+            _m2o_mean,
+        ),
+        Mistake(
+            "you applied the dense layer at every step (many-to-many, shape (batch, time, "
+            "classes)); many-to-one keeps only the last step: (batch, classes).",
+            _m2o_every_step,
+        ),
+        Mistake(
+            "your hidden state does not depend on the previous one: h_t = tanh(x_t U + "
+            "h_{t-1} W + b) needs the recurrent term, starting from h_0 = 0.",
+            _m2o_no_recurrence,
+        ),
+        Mistake("the recurrent term should be h_{t-1} @ W, not h_{t-1} @ W.T.", _m2o_w_transposed),
+        Mistake("the dense layer adds its bias: y = h_T V + c.", _m2o_no_head_bias),
+    ),
+    forbidden=("keras", "rnnkit.bptt.forward", "rnnkit.cells.rnn_step", "rnnkit.bptt.linear_head"),
+    demo_mistake=("return h @ V + c", "return h @ V"),
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# 4.5 seq2seq_forward
+
+
+def _seq2seq_inputs(rng, hidden):
+    if hidden:
+        B = int(rng.integers(2, 5))
+        T_in, T_out = _distinct_sizes(rng, 2, 2, 9)
+        D_in, D_out, H, K = _distinct_sizes(rng, 4, 2, 9)
+    else:
+        B, T_in, T_out, D_in, D_out, H, K = 2, 5, 3, 3, 2, 4, 6
+
+    def rnn(D):
+        return {"U": _weights(rng, D, H), "W": _weights(rng, H, H), "b": _weights(rng, H)}
+
+    return dict(
+        xs=rng.standard_normal((B, T_in, D_in)),
+        ys_in=rng.standard_normal((B, T_out, D_out)),
+        enc=rnn(D_in),
+        dec=rnn(D_out),
+        V=_weights(rng, H, K, scale=1.0),
+        c=_weights(rng, K),
+    )
+
+
+def seq2seq_forward_reference(xs, ys_in, enc, dec, V, c):
+    """Encoder-decoder with simple RNNs.
+
+    The encoder (params ``enc``: U (D_in, H), W (H, H), b (H,)) reads ``xs`` (B, T_in, D_in)
+    from a zero state; its final state h_T initialises the decoder (params ``dec``, U
+    (D_out, H)), which reads ``ys_in`` (B, T_out, D_out) (the target shifted by one step:
+    teacher forcing). A dense layer maps every decoder state to ``h V + c``: returns
+    (B, T_out, K). Defined in notebook 04_architecture_zoo, section 4.5.
+    """
+    enc_hs, _ = bptt.forward("rnn", xs, enc)
+    dec_hs, _ = bptt.forward("rnn", ys_in, dec, h0=enc_hs[:, -1])
+    out, _ = bptt.linear_head(dec_hs, V, c)
+    return out
+
+
+def _dec(ys_in, dec, h0):
+    return _rnn_states(ys_in, dec["U"], dec["W"], dec["b"], h0)
+
+
+def _enc(xs, enc):
+    return _rnn_states(xs, enc["U"], enc["W"], enc["b"])
+
+
+def _s2s_zero_state(xs, ys_in, enc, dec, V, c):
+    return _dec(ys_in, dec, None) @ V + c
+
+
+def _s2s_first_state(xs, ys_in, enc, dec, V, c):
+    return _dec(ys_in, dec, _enc(xs, enc)[:, 0]) @ V + c
+
+
+def _s2s_encoder_weights(xs, ys_in, enc, dec, V, c):
+    swapped = {"U": dec["U"], "W": enc["W"], "b": enc["b"]}
+    return _dec(ys_in, swapped, _enc(xs, enc)[:, -1]) @ V + c
+
+
+def _s2s_last_only(xs, ys_in, enc, dec, V, c):
+    return _dec(ys_in, dec, _enc(xs, enc)[:, -1])[:, -1] @ V + c
+
+
+def _s2s_encoder_outputs(xs, ys_in, enc, dec, V, c):
+    return _enc(xs, enc) @ V + c
+
+
+SEQ2SEQ_FORWARD = Exercise(
+    name="seq2seq_forward",
+    notebook=NOTEBOOK,
+    points=3,
+    make_inputs=_seq2seq_inputs,
+    reference=seq2seq_forward_reference,
+    outputs=(Out("out", "array", "(batch, decoder time, classes)"),),
+    mistakes=(
+        Mistake(
+            "your decoder starts from a zero state, so it never hears what the encoder read: "
+            "use the encoder's final hidden state as the decoder's h_0.",
+            _s2s_zero_state,
+        ),
+        Mistake(
+            "your decoder starts from the encoder's state after its first step; the summary of "
+            "the whole input is the encoder's final state, enc_hs[:, -1].",
+            _s2s_first_state,
+        ),
+        Mistake(
+            "your decoder uses the encoder's recurrent weights; encoder and decoder are two "
+            "RNNs with their own U, W and b (use dec['W'], dec['b']).",
+            _s2s_encoder_weights,
+        ),
+        Mistake(
+            "you returned only the decoder's last step; the decoder emits one output per "
+            "decoder step: (batch, T_out, classes).",
+            _s2s_last_only,
+        ),
+        Mistake(
+            "you returned outputs for the encoder's steps; the outputs come from the decoder, "
+            "which reads ys_in.",
+            _s2s_encoder_outputs,
+        ),
+    ),
+    forbidden=("keras", "rnnkit.bptt.forward", "rnnkit.cells.rnn_step", "rnnkit.bptt.linear_head"),
+    demo_mistake=("h = h_enc", "h = np.zeros_like(h_enc)"),
+)
+
+
+EXERCISES = (RNN_OUTPUT_SHAPE, MANY_TO_ONE_FORWARD, SEQ2SEQ_FORWARD)

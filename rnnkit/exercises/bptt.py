@@ -1,0 +1,407 @@
+"""Autograded exercises of notebook 03_bptt: backward through one simple-RNN step, full
+backpropagation through time, gradient clipping by the global norm, and the gradient norm
+||dL/dh_t|| through time.
+
+Every reference is rnnkit's own code (:mod:`rnnkit.cells`, :mod:`rnnkit.bptt`). The mistake
+models are deliberately wrong numpy versions of what students typically write: the gradient
+from later steps (dh_next) forgotten or added after the tanh derivative, W where W.T belongs,
+the tanh derivative left out, weight gradients transposed or summed over the wrong axis, each
+gradient clipped on its own.
+"""
+
+import math
+
+import numpy as np
+
+from rnnkit.checking import Exercise, Mistake, Out
+
+NOTEBOOK = "03_bptt"
+
+_BACKWARD_REFERENCES = (
+    "rnnkit.cells.rnn_step_backward",
+    "rnnkit.bptt.backward",
+    "rnnkit.bptt.truncated_backward",
+    "rnnkit.bptt.grad_norms",
+    "keras",
+)
+
+
+def _draw_sizes(rng, hidden):
+    """(B, T, D, H), all different and >= 2, so a transposed matrix or a wrong axis shows.
+
+    The visible case is fixed so that a student sees the same shapes on every run.
+    """
+    if not hidden:
+        return 3, 4, 2, 5
+    b, t, d, h = (int(v) for v in rng.choice(np.arange(2, 10), size=4, replace=False))
+    return b, t, d, h
+
+
+def _draw_rnn(rng, d, h):
+    """U (D, H), W (H, H), b (H,) at a scale where tanh is neither linear nor saturated."""
+    return (rng.normal(0.0, 0.6, size=(d, h)),
+            rng.normal(0.0, 0.6 / np.sqrt(h), size=(h, h)),
+            rng.normal(0.0, 0.3, size=(h,)))
+
+
+def _recover_bias(xs, h_prevs, hs, U, W):
+    """The bias b (H,) that produced ``hs = tanh(xs U + h_prevs W + b)``.
+
+    xs (N, D), h_prevs (N, H), hs (N, H): every (example, step) pair of the case, flattened.
+    The exercises pass the outputs h instead of b (the backward pass needs h, not b), so the
+    reference reconstructs b to replay the forward pass with rnnkit. arctanh amplifies the
+    rounding of h by 1 / (1 - h**2), so each unit's bias is read off the entry where that unit
+    is least saturated; a fixed entry can sit near +-1 and lose eight digits.
+    """
+    rows = np.argmin(np.abs(hs), axis=0)
+    units = np.arange(hs.shape[1])
+    pre = xs[rows] @ U + h_prevs[rows] @ W
+    return np.arctanh(hs[rows, units]) - pre[units, units]
+
+
+def _consistent(name, got, want):
+    if not np.allclose(got, want, rtol=0, atol=1e-9):
+        raise ValueError(f"{name} is not the forward pass of the given inputs (largest "
+                         f"difference {np.abs(got - want).max():.3g})")
+
+
+# ---------------------------------------------------------------------------------------------
+# rnn_step_backward
+
+
+def _step_inputs(rng, hidden):
+    B, _, D, H = _draw_sizes(rng, hidden)
+    U, W, b = _draw_rnn(rng, D, H)
+    x = rng.normal(size=(B, D))
+    h_prev = np.tanh(rng.normal(size=(B, H)))
+    h = np.tanh(x @ U + h_prev @ W + b)
+    return {"dh": rng.normal(size=(B, H)), "x": x, "h_prev": h_prev, "h": h, "U": U, "W": W}
+
+
+def _step_reference(dh, x, h_prev, h, U, W):
+    from rnnkit import cells
+
+    p = {"U": U, "W": W, "b": _recover_bias(x, h_prev, h, U, W)}
+    h_again, cache = cells.rnn_step(x, h_prev, p)
+    _consistent("h", h_again, h)
+    dx, dh_prev, grads = cells.rnn_step_backward(dh, cache)
+    return dx, dh_prev, grads["U"], grads["W"], grads["b"]
+
+
+def _step_variant(dh, x, h_prev, h, U, W, *, deriv="tanh", transpose_w=False, transpose_du=False, db_axis=0):
+    """One step backward with one mistake switched on (for the mistake models)."""
+    local = {"tanh": 1.0 - h**2, "none": 1.0, "double_tanh": 1.0 - np.tanh(h) ** 2, "h": h * (1.0 - h)}[deriv]
+    da = dh * local
+    dx = da @ U.T
+    dh_prev = da @ (W if transpose_w else W.T)
+    dU = (da.T @ x) if transpose_du else (x.T @ da)
+    dW = (da.T @ h_prev) if transpose_du else (h_prev.T @ da)
+    return dx, dh_prev, dU, dW, da.sum(axis=db_axis)
+
+
+RNN_STEP_BACKWARD = Exercise(
+    name="rnn_step_backward",
+    notebook=NOTEBOOK,
+    points=3,
+    make_inputs=_step_inputs,
+    reference=_step_reference,
+    outputs=(
+        Out("dx", doc="(batch, input)"),
+        Out("dh_prev", doc="(batch, hidden)"),
+        Out("dU", doc="(input, hidden), like U"),
+        Out("dW", doc="(hidden, hidden), like W"),
+        Out("db", doc="(hidden,), like b"),
+    ),
+    mistakes=(
+        Mistake(
+            "the tanh derivative is missing. Before anything else, go back through the tanh: "
+            "da = dh * (1 - h**2), where h is the step's output; every other gradient uses da.",
+            lambda **kw: _step_variant(**kw, deriv="none"),
+        ),
+        Mistake(
+            "the tanh derivative is applied to tanh(h). h is already tanh(a), so "
+            "tanh'(a) = 1 - h**2, not 1 - tanh(h)**2.",
+            lambda **kw: _step_variant(**kw, deriv="double_tanh"),
+        ),
+        Mistake(
+            "that is the sigmoid's derivative h * (1 - h); the derivative of tanh, written with "
+            "its output, is 1 - h**2.",
+            lambda **kw: _step_variant(**kw, deriv="h"),
+        ),
+        Mistake(
+            "dh_prev uses W instead of W.T. The forward pass computed h_prev @ W, so the "
+            "gradient flows back as da @ W.T (shapes alone cannot tell: W is square).",
+            lambda **kw: _step_variant(**kw, transpose_w=True),
+        ),
+        Mistake(
+            "the weight gradients are transposed: dU = x.T @ da has U's shape (input, hidden) "
+            "and dW = h_prev.T @ da has W's shape, rows indexed by the input of the product.",
+            lambda **kw: _step_variant(**kw, transpose_du=True),
+        ),
+        Mistake(
+            "db is summed over the hidden axis. The bias is shared by every example of the "
+            "batch, so its gradient sums da over the batch: db = da.sum(axis=0), shape (hidden,).",
+            lambda **kw: _step_variant(**kw, db_axis=1),
+        ),
+    ),
+    forbidden=_BACKWARD_REFERENCES,
+    trials_hidden=4,
+    demo_mistake=("da @ W.T", "da @ W"),
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# rnn_backward
+
+
+def _sequence_inputs(rng, hidden):
+    B, T, D, H = _draw_sizes(rng, hidden)
+    U, W, b = _draw_rnn(rng, D, H)
+    xs = rng.normal(size=(B, T, D))
+    h0 = np.tanh(rng.normal(size=(B, H)))
+    hs = np.empty((B, T, H))
+    h = h0
+    for t in range(T):
+        h = np.tanh(xs[:, t] @ U + h @ W + b)
+        hs[:, t] = h
+    return {"dhs": rng.normal(size=(B, T, H)), "xs": xs, "h0": h0, "hs": hs, "U": U, "W": W}
+
+
+def _sequence_reference(dhs, xs, h0, hs, U, W):
+    from rnnkit import bptt
+
+    B, T, D = xs.shape
+    h_prevs = np.concatenate([h0[:, None], hs[:, :-1]], axis=1)
+    b = _recover_bias(xs.reshape(B * T, D), h_prevs.reshape(B * T, -1), hs.reshape(B * T, -1), U, W)
+    p = {"U": U, "W": W, "b": b}
+    hs_again, cache = bptt.forward("rnn", xs, p, h0=h0)
+    _consistent("hs", hs_again, hs)
+    dxs, dh0, _, grads = bptt.backward(dhs, cache)
+    return dxs, dh0, grads["U"], grads["W"], grads["b"]
+
+
+def _bptt_variant(dhs, xs, h0, hs, U, W, *, carry=True, late_next=False, transpose_w=False,
+                  deriv=True, wrong_prev=False):
+    """Full BPTT with one mistake switched on (for the mistake models)."""
+    B, T, _ = xs.shape
+    dxs = np.zeros_like(xs)
+    dU, dW, db = np.zeros_like(U), np.zeros_like(W), np.zeros(W.shape[0])
+    dh_next = np.zeros_like(h0)
+    for t in reversed(range(T)):
+        h = hs[:, t]
+        h_prev = hs[:, t - 1] if t > 0 else h0
+        local = (1.0 - h**2) if deriv else 1.0
+        if late_next:
+            da = dhs[:, t] * local + dh_next
+        else:
+            da = (dhs[:, t] + (dh_next if carry else 0.0)) * local
+        dxs[:, t] = da @ U.T
+        dU += xs[:, t].T @ da
+        dW += (h if wrong_prev else h_prev).T @ da
+        db += da.sum(axis=0)
+        dh_next = da @ (W if transpose_w else W.T)
+    return dxs, dh_next, dU, dW, db
+
+
+RNN_BACKWARD = Exercise(
+    name="rnn_backward",
+    notebook=NOTEBOOK,
+    points=3,
+    make_inputs=_sequence_inputs,
+    reference=_sequence_reference,
+    outputs=(
+        Out("dxs", doc="(batch, time, input)"),
+        Out("dh0", doc="(batch, hidden)"),
+        Out("dU", doc="(input, hidden), like U"),
+        Out("dW", doc="(hidden, hidden), like W"),
+        Out("db", doc="(hidden,), like b"),
+    ),
+    mistakes=(
+        Mistake(
+            "the gradient from later steps is missing. h_t feeds the loss at step t AND the next "
+            "step, so the gradient reaching it is dhs[:, t] + dh_next, where dh_next is the "
+            "dh_prev computed at step t + 1 (zero at the last step).",
+            lambda **kw: _bptt_variant(**kw, carry=False),
+        ),
+        Mistake(
+            "dh_next is added after the tanh derivative. It is a gradient with respect to h_t, "
+            "like dhs[:, t]: add them first, then da = (dhs[:, t] + dh_next) * (1 - h_t**2).",
+            lambda **kw: _bptt_variant(**kw, late_next=True),
+        ),
+        Mistake(
+            "the gradient flows back through W instead of W.T: dh_prev = da @ W.T, because the "
+            "forward pass computed h_prev @ W.",
+            lambda **kw: _bptt_variant(**kw, transpose_w=True),
+        ),
+        Mistake(
+            "the tanh derivative is missing: da = (dhs[:, t] + dh_next) * (1 - h_t**2).",
+            lambda **kw: _bptt_variant(**kw, deriv=False),
+        ),
+        Mistake(
+            "dW uses the state after the step. Step t computed h_{t-1} @ W, so dW gets "
+            "h_{t-1}.T @ da: hs[:, t - 1], and h0 at t = 0.",
+            lambda **kw: _bptt_variant(**kw, wrong_prev=True),
+        ),
+    ),
+    forbidden=_BACKWARD_REFERENCES,
+    trials_hidden=4,
+    demo_mistake=("dhs[:, t] + dh_next", "dhs[:, t]"),
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# clip_grads
+
+
+def _clip_inputs(rng, hidden):
+    _, _, D, H = _draw_sizes(rng, hidden)
+    scale = float(rng.uniform(1.0, 50.0))
+    dU = rng.normal(0.0, scale, size=(D, H))
+    dW = rng.normal(0.0, scale, size=(H, H))
+    db = rng.normal(0.0, scale, size=(H,))
+    norm = math.sqrt(sum(float(np.sum(g * g)) for g in (dU, dW, db)))
+    # The visible case always clips; hidden cases also test a norm already below the limit.
+    clip = (not hidden) or bool(rng.integers(0, 2))
+    factor = rng.uniform(0.2, 0.6) if clip else rng.uniform(1.2, 3.0)
+    return {"dU": dU, "dW": dW, "db": db, "max_norm": round(float(norm * factor), 3)}
+
+
+def _clip_reference(dU, dW, db, max_norm):
+    from rnnkit import bptt
+
+    clipped, _ = bptt.clip_by_global_norm({"U": dU, "W": dW, "b": db}, max_norm)
+    return clipped["U"], clipped["W"], clipped["b"]
+
+
+def _scaled(grads, scale):
+    return tuple(g * scale for g in grads)
+
+
+def _global(grads):
+    return math.sqrt(sum(float(np.sum(g * g)) for g in grads))
+
+
+CLIP_GRADS = Exercise(
+    name="clip_grads",
+    notebook=NOTEBOOK,
+    points=2,
+    make_inputs=_clip_inputs,
+    reference=_clip_reference,
+    outputs=(Out("dU", doc="(input, hidden)"), Out("dW", doc="(hidden, hidden)"), Out("db", doc="(hidden,)")),
+    mistakes=(
+        Mistake(
+            "each gradient is clipped on its own. Clipping by the GLOBAL norm measures all the "
+            "gradients together, sqrt(sum of every squared entry), and scales them all by the "
+            "same factor, so the direction of the update is kept.",
+            lambda dU, dW, db, max_norm: tuple(
+                g * min(1.0, max_norm / float(np.linalg.norm(g))) for g in (dU, dW, db)),
+        ),
+        Mistake(
+            "the global norm is the sum of the three norms. It is the norm of all the entries "
+            "together: sqrt(|dU|^2 + |dW|^2 + |db|^2).",
+            lambda dU, dW, db, max_norm: _scaled(
+                (dU, dW, db), min(1.0, max_norm / sum(float(np.linalg.norm(g)) for g in (dU, dW, db)))),
+        ),
+        Mistake(
+            "the squared norm is used; take the square root of the sum of squares.",
+            lambda dU, dW, db, max_norm: _scaled(
+                (dU, dW, db), min(1.0, max_norm / sum(float(np.sum(g * g)) for g in (dU, dW, db)))),
+        ),
+        Mistake(
+            "the entries are clipped one by one (np.clip). Clipping by the global norm rescales "
+            "the whole gradient when its norm exceeds max_norm, so its direction is kept.",
+            lambda dU, dW, db, max_norm: tuple(np.clip(g, -max_norm, max_norm) for g in (dU, dW, db)),
+        ),
+        Mistake(
+            "the gradients are rescaled even though their global norm is already below "
+            "max_norm. Clipping only shrinks: scale by min(1, max_norm / norm).",
+            lambda dU, dW, db, max_norm: _scaled((dU, dW, db), max_norm / _global((dU, dW, db))),
+        ),
+    ),
+    forbidden=("rnnkit.bptt.clip_by_global_norm", "keras"),
+    trials_hidden=4,
+    demo_mistake=(
+        "math.sqrt(sum(np.sum(g * g) for g in (dU, dW, db)))",
+        "sum(math.sqrt(np.sum(g * g)) for g in (dU, dW, db))",
+    ),
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# grad_norms_through_time
+
+
+def _norms_inputs(rng, hidden):
+    B, T, D, H = _draw_sizes(rng, hidden)
+    U, W, b = _draw_rnn(rng, D, H)
+    W = W * float(rng.uniform(1.5, 2.5))  # strong recurrence: the norms change visibly with t
+    return {"dhs": rng.normal(size=(B, T, H)), "xs": rng.normal(size=(B, T, D)),
+            "h0": np.tanh(rng.normal(size=(B, H))), "U": U, "W": W, "b": b}
+
+
+def _norms_reference(dhs, xs, h0, U, W, b):
+    from rnnkit import bptt
+
+    _, cache = bptt.forward("rnn", xs, {"U": U, "W": W, "b": b}, h0=h0)
+    return bptt.grad_norms(dhs, cache)
+
+
+def _norms_variant(dhs, xs, h0, U, W, b, *, carry=True, reverse=False, deriv=True, transpose_w=False,
+                   per_example=False):
+    """||dL/dh_t|| with one mistake switched on (for the mistake models)."""
+    T = xs.shape[1]
+    hs = []
+    h = h0
+    for t in range(T):
+        h = np.tanh(xs[:, t] @ U + h @ W + b)
+        hs.append(h)
+    norms = []
+    dh_next = np.zeros_like(h0)
+    for t in reversed(range(T)):
+        dh = dhs[:, t] + (dh_next if carry else 0.0)
+        norms.append(float(np.linalg.norm(dh, axis=1).mean()) if per_example else float(np.linalg.norm(dh)))
+        da = dh * ((1.0 - hs[t] ** 2) if deriv else 1.0)
+        dh_next = da @ (W if transpose_w else W.T)
+    out = np.array(norms)
+    return out if reverse else out[::-1].copy()
+
+
+GRAD_NORMS_THROUGH_TIME = Exercise(
+    name="grad_norms_through_time",
+    notebook=NOTEBOOK,
+    points=2,
+    make_inputs=_norms_inputs,
+    reference=_norms_reference,
+    outputs=(Out("norms", doc="(time,)", atol=1e-12),),
+    mistakes=(
+        Mistake(
+            "the norms are in reverse order. The backward loop visits t = T-1 first; "
+            "norms[t] must belong to step t (fill an array by index, or reverse the list).",
+            lambda **kw: _norms_variant(**kw, reverse=True),
+        ),
+        Mistake(
+            "the gradient from later steps is missing: dL/dh_t = dhs[:, t] + dh_next, and it is "
+            "this total whose norm we measure.",
+            lambda **kw: _norms_variant(**kw, carry=False),
+        ),
+        Mistake(
+            "the tanh derivative is missing: going back one step multiplies by diag(1 - h_t**2) "
+            "before W.T.",
+            lambda **kw: _norms_variant(**kw, deriv=False),
+        ),
+        Mistake(
+            "the gradient flows back through W instead of W.T: dh_prev = da @ W.T.",
+            lambda **kw: _norms_variant(**kw, transpose_w=True),
+        ),
+        Mistake(
+            "the norm is averaged over the examples. Take the norm of the whole (batch, hidden) "
+            "array dL/dh_t: np.sqrt(np.sum(dh ** 2)).",
+            lambda **kw: _norms_variant(**kw, per_example=True),
+        ),
+    ),
+    forbidden=_BACKWARD_REFERENCES + ("rnnkit.bptt.forward", "rnnkit.cells.rnn_step"),
+    demo_mistake=("dhs[:, t] + dh_next", "dhs[:, t]"),
+)
+
+
+EXERCISES = (RNN_STEP_BACKWARD, RNN_BACKWARD, CLIP_GRADS, GRAD_NORMS_THROUGH_TIME)

@@ -1,0 +1,455 @@
+"""Exercises of notebook 05_lstm: the LSTM step, its gradient, Keras' weight layout, peepholes.
+
+- ``lstm_step_forward``: one LSTM step in lecture notation (section 5.1);
+- ``lstm_step_backward``: its gradient (section 5.2);
+- ``keras_lstm_weights``: the lecture's parameter dict as Keras' ``[kernel, recurrent_kernel,
+  bias]`` (gate blocks i, f, c, o; section 5.3);
+- ``peephole_lstm_step``: one step of a peephole LSTM (section 5.4).
+
+References are rnnkit's own: ``rnnkit.cells.lstm_step`` / ``lstm_step_backward`` and
+``rnnkit.keras_bridge.to_keras_weights`` (imported only when that exercise is checked, because
+the bridge imports TensorFlow). Mistake models are independent numpy code.
+"""
+
+import numpy as np
+
+from rnnkit import cells
+from rnnkit.checking import Exercise, Mistake, Out
+
+NOTEBOOK = "05_lstm"
+LECTURE_GATES = ("f", "i", "g", "o")  # the key order of an LSTM parameter dict
+KERAS_GATES = ("i", "f", "g", "o")  # Keras' column blocks (it calls g "c")
+
+
+# ---------------------------------------------------------------------------------------------
+# inputs
+
+
+def _sizes(rng, hidden):
+    """(B, D, H), D != H so a transposed or swapped weight cannot broadcast silently."""
+    if not hidden:
+        return 2, 3, 4
+    B = int(rng.integers(2, 6))
+    D, H = (int(v) for v in rng.choice(np.arange(2, 9), size=2, replace=False))
+    return B, D, H
+
+
+def _lstm_params(rng, D, H, peephole=False):
+    """Random LSTM parameters with nonzero biases (a zero bias would hide a missing bias)."""
+    p = {}
+    for gate in LECTURE_GATES:
+        p[f"U_{gate}"] = 0.6 * rng.standard_normal((D, H))
+        p[f"W_{gate}"] = 0.6 * rng.standard_normal((H, H))
+        p[f"b_{gate}"] = 0.4 * rng.standard_normal(H)
+    if peephole:
+        for name in ("P_f", "P_i", "P_o"):
+            p[name] = 0.8 * rng.standard_normal(H)
+    return p
+
+
+def _step_inputs(rng, hidden, peephole=False):
+    B, D, H = _sizes(rng, hidden)
+    return dict(
+        x=rng.standard_normal((B, D)),
+        h_prev=0.8 * rng.standard_normal((B, H)),
+        c_prev=1.5 * rng.standard_normal((B, H)),
+        p=_lstm_params(rng, D, H, peephole),
+    )
+
+
+def _sigmoid(a):
+    return 1.0 / (1.0 + np.exp(-a))
+
+
+def _pre(x, h_prev, p, gate, W=None):
+    """Pre-activation of one gate; ``W`` overrides the recurrent matrix (for mistake models)."""
+    return x @ p[f"U_{gate}"] + h_prev @ (p[f"W_{gate}"] if W is None else W) + p[f"b_{gate}"]
+
+
+def _gates(x, h_prev, p):
+    """f, i, g, o of a standard LSTM: independent numpy code for the mistake models."""
+    f = _sigmoid(_pre(x, h_prev, p, "f"))
+    i = _sigmoid(_pre(x, h_prev, p, "i"))
+    g = np.tanh(_pre(x, h_prev, p, "g"))
+    o = _sigmoid(_pre(x, h_prev, p, "o"))
+    return f, i, g, o
+
+
+# ---------------------------------------------------------------------------------------------
+# 5.1 lstm_step_forward
+
+
+def lstm_step_forward_reference(x, h_prev, c_prev, p):
+    """One LSTM step: x (B, D), h_prev and c_prev (B, H), p the 12 lecture parameters
+    (U_* (D, H), W_* (H, H), b_* (H,) for f i g o). Returns (h (B, H), c (B, H)).
+    Defined in notebook 05_lstm, section 5.1.
+    """
+    h, c, _ = cells.lstm_step(x, h_prev, c_prev, p)
+    return h, c
+
+
+def _fwd_forget_uses_w_i(x, h_prev, c_prev, p):
+    f = _sigmoid(_pre(x, h_prev, p, "f", W=p["W_i"]))
+    _, i, g, o = _gates(x, h_prev, p)
+    c = f * c_prev + i * g
+    return o * np.tanh(c), c
+
+
+def _fwd_sigmoid_g(x, h_prev, c_prev, p):
+    f, i, _, o = _gates(x, h_prev, p)
+    g = _sigmoid(_pre(x, h_prev, p, "g"))
+    c = f * c_prev + i * g
+    return o * np.tanh(c), c
+
+
+def _fwd_no_tanh_on_c(x, h_prev, c_prev, p):
+    f, i, g, o = _gates(x, h_prev, p)
+    c = f * c_prev + i * g
+    return o * c, c
+
+
+def _fwd_f_i_swapped(x, h_prev, c_prev, p):
+    f, i, g, o = _gates(x, h_prev, p)
+    c = i * c_prev + f * g
+    return o * np.tanh(c), c
+
+
+def _fwd_h_from_c_prev(x, h_prev, c_prev, p):
+    f, i, g, o = _gates(x, h_prev, p)
+    c = f * c_prev + i * g
+    return o * np.tanh(c_prev), c
+
+
+def _fwd_w_transposed(x, h_prev, c_prev, p):
+    q = dict(p)
+    for gate in LECTURE_GATES:
+        q[f"W_{gate}"] = p[f"W_{gate}"].T
+    f, i, g, o = _gates(x, h_prev, q)
+    c = f * c_prev + i * g
+    return o * np.tanh(c), c
+
+
+LSTM_STEP_FORWARD = Exercise(
+    name="lstm_step_forward",
+    notebook=NOTEBOOK,
+    points=3,
+    make_inputs=_step_inputs,
+    reference=lstm_step_forward_reference,
+    outputs=(Out("h", "array", "(batch, hidden)"), Out("c", "array", "(batch, hidden)")),
+    mistakes=(
+        Mistake(
+            "your forget gate uses W_i. Every gate has its own weights: "
+            "f = sigmoid(x U_f + h_prev W_f + b_f).",
+            _fwd_forget_uses_w_i,
+        ),
+        Mistake(
+            "the candidate g uses a sigmoid; it is g = tanh(x U_g + h_prev W_g + b_g), so it can "
+            "write negative values into the cell. Only f, i and o are sigmoids.",
+            _fwd_sigmoid_g,
+        ),
+        Mistake(
+            "h = o * c is missing the tanh: the output is h = o * tanh(c_t).",
+            _fwd_no_tanh_on_c,
+        ),
+        Mistake(
+            "the roles of f and i are swapped in the cell update: the forget gate scales the old "
+            "cell, the input gate scales the candidate: c_t = f * c_prev + i * g.",
+            _fwd_f_i_swapped,
+        ),
+        Mistake(
+            "h uses the old cell state; compute c_t first, then h = o * tanh(c_t).",
+            _fwd_h_from_c_prev,
+        ),
+        Mistake(
+            "the recurrent term should be h_prev @ W_*, not h_prev @ W_*.T.",
+            _fwd_w_transposed,
+        ),
+    ),
+    forbidden=("rnnkit.cells.lstm_step", "rnnkit.bptt.forward", "keras"),
+    demo_mistake=(
+        'f = sigmoid(x @ p["U_f"] + h_prev @ p["W_f"] + p["b_f"])',
+        'f = sigmoid(x @ p["U_f"] + h_prev @ p["W_i"] + p["b_f"])',
+    ),
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# 5.2 lstm_step_backward
+
+
+def _backward_inputs(rng, hidden):
+    inputs = _step_inputs(rng, hidden)
+    B, H = inputs["h_prev"].shape
+    return dict(dh=rng.standard_normal((B, H)), dc=rng.standard_normal((B, H)), **inputs)
+
+
+def _stack(grads, letter):
+    """dU_f, dU_i, dU_g, dU_o side by side, in the lecture's key order f i g o."""
+    axis = 0 if letter == "b" else 1
+    return np.concatenate([grads[f"{letter}_{gate}"] for gate in LECTURE_GATES], axis=axis)
+
+
+def lstm_step_backward_reference(dh, dc, x, h_prev, c_prev, p):
+    """Gradient of one LSTM step.
+
+    dh, dc (B, H): dL/dh_t and dL/dc_t arriving from above and from step t+1; x, h_prev,
+    c_prev, p as in the forward step. Returns ``(dx (B, D), dh_prev (B, H), dc_prev (B, H),
+    dU (D, 4H), dW (H, 4H), db (4H,))`` with the gates' blocks side by side in the order
+    f, i, g, o: ``dU = [dU_f | dU_i | dU_g | dU_o]``. Defined in notebook 05_lstm, section 5.2.
+    """
+    _, _, cache = cells.lstm_step(x, h_prev, c_prev, p)
+    dx, dh_prev, dc_prev, grads = cells.lstm_step_backward(dh, dc, cache)
+    return dx, dh_prev, dc_prev, _stack(grads, "U"), _stack(grads, "W"), _stack(grads, "b")
+
+
+def _backward_model(dh, dc, x, h_prev, c_prev, p, *, through_h=True, carry_dc=True,
+                    g_deriv="tanh", dc_prev_gate="f", tanh_c_in_do=True, order=LECTURE_GATES):
+    """A hand-written LSTM backward whose switches each make one typical mistake."""
+    f, i, g, o = _gates(x, h_prev, p)
+    c = f * c_prev + i * g
+    tc = np.tanh(c)
+    dct = dc if carry_dc else np.zeros_like(dc)
+    if through_h:
+        dct = dct + dh * o * (1 - tc**2)
+    do = dh * (tc if tanh_c_in_do else c)
+    d_pre = {
+        "f": dct * c_prev * f * (1 - f),
+        "i": dct * g * i * (1 - i),
+        "g": dct * i * ((1 - g**2) if g_deriv == "tanh" else g * (1 - g)),
+        "o": do * o * (1 - o),
+    }
+    dc_prev = dct * {"f": f, "i": i}[dc_prev_gate]
+    dx = sum(d_pre[k] @ p[f"U_{k}"].T for k in LECTURE_GATES)
+    dh_prev = sum(d_pre[k] @ p[f"W_{k}"].T for k in LECTURE_GATES)
+    dU = np.concatenate([x.T @ d_pre[k] for k in order], axis=1)
+    dW = np.concatenate([h_prev.T @ d_pre[k] for k in order], axis=1)
+    db = np.concatenate([d_pre[k].sum(axis=0) for k in order])
+    return dx, dh_prev, dc_prev, dU, dW, db
+
+
+def _bwd(**switches):
+    def model(dh, dc, x, h_prev, c_prev, p):
+        return _backward_model(dh, dc, x, h_prev, c_prev, p, **switches)
+
+    return model
+
+
+LSTM_STEP_BACKWARD = Exercise(
+    name="lstm_step_backward",
+    notebook=NOTEBOOK,
+    points=4,
+    make_inputs=_backward_inputs,
+    reference=lstm_step_backward_reference,
+    outputs=(
+        Out("dx", "array", "(batch, input features)"),
+        Out("dh_prev", "array", "(batch, hidden)"),
+        Out("dc_prev", "array", "(batch, hidden)"),
+        Out("dU", "array", "(input features, 4 * hidden), blocks f i g o"),
+        Out("dW", "array", "(hidden, 4 * hidden), blocks f i g o"),
+        Out("db", "array", "(4 * hidden,), blocks f i g o"),
+    ),
+    mistakes=(
+        Mistake(
+            "the gradient reaching c_t has two parts: dc from step t+1 and, because "
+            "h_t = o * tanh(c_t), dh * o * (1 - tanh(c_t)^2). You left out the second.",
+            _bwd(through_h=False),
+        ),
+        Mistake(
+            "you dropped the incoming dc: the cell state's gradient from step t+1 adds to what "
+            "comes through h_t.",
+            _bwd(carry_dc=False),
+        ),
+        Mistake(
+            "g = tanh(a_g), so its derivative is 1 - g^2, not the sigmoid's g * (1 - g).",
+            _bwd(g_deriv="sigmoid"),
+        ),
+        Mistake(
+            "c_t = f * c_prev + i * g, so the gradient flows to c_prev through f: "
+            "dc_prev = dc_t * f (you used i).",
+            _bwd(dc_prev_gate="i"),
+        ),
+        Mistake(
+            "h = o * tanh(c_t), so the output gate's gradient is dh * tanh(c_t), not dh * c_t.",
+            _bwd(tanh_c_in_do=False),
+        ),
+        Mistake(
+            "the weight gradients are right but stacked in the wrong order: put the blocks side "
+            "by side as f, i, g, o (the order of the keys of p).",
+            _bwd(order=("f", "i", "o", "g")),
+        ),
+        Mistake(
+            "the weight gradients are right but stacked in Keras' order i, f, g, o; this exercise "
+            "uses the lecture order f, i, g, o.",
+            _bwd(order=KERAS_GATES),
+        ),
+    ),
+    forbidden=(
+        "rnnkit.cells.lstm_step",
+        "rnnkit.cells.lstm_step_backward",
+        "rnnkit.bptt.forward",
+        "rnnkit.bptt.backward",
+        "keras",
+    ),
+    demo_mistake=("dc_prev = dct * f", "dc_prev = dct * i"),
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# 5.3 keras_lstm_weights
+
+
+def _keras_inputs(rng, hidden):
+    _, D, H = _sizes(rng, hidden)
+    return dict(p=_lstm_params(rng, D, H))
+
+
+def keras_lstm_weights_reference(p):
+    """The lecture's LSTM dict as Keras' ``[kernel (D, 4H), recurrent_kernel (H, 4H),
+    bias (4H,)]``: column blocks in Keras' order i, f, c (= our g), o. Returns a tuple of the
+    three arrays. Defined in notebook 05_lstm, section 5.3 (rnnkit.keras_bridge does it there).
+    """
+    from rnnkit import keras_bridge  # imports TensorFlow: only when this exercise is checked
+
+    kernel, recurrent, bias = keras_bridge.to_keras_weights("lstm", p)
+    return kernel, recurrent, bias
+
+
+def _keras_order(order):
+    def model(p):
+        return (
+            np.concatenate([p[f"U_{g}"] for g in order], axis=1),
+            np.concatenate([p[f"W_{g}"] for g in order], axis=1),
+            np.concatenate([p[f"b_{g}"] for g in order]),
+        )
+
+    return model
+
+
+def _keras_rows(p):
+    return (
+        np.concatenate([p[f"U_{g}"] for g in KERAS_GATES], axis=0),
+        np.concatenate([p[f"W_{g}"] for g in KERAS_GATES], axis=0),
+        np.concatenate([p[f"b_{g}"] for g in KERAS_GATES]),
+    )
+
+
+def _keras_u_w_swapped(p):
+    kernel, recurrent, bias = _keras_order(KERAS_GATES)(p)
+    return recurrent, kernel, bias
+
+
+KERAS_LSTM_WEIGHTS = Exercise(
+    name="keras_lstm_weights",
+    notebook=NOTEBOOK,
+    points=2,
+    make_inputs=_keras_inputs,
+    reference=keras_lstm_weights_reference,
+    outputs=(
+        Out("kernel", "array", "(input features, 4 * hidden), blocks i f c o"),
+        Out("recurrent_kernel", "array", "(hidden, 4 * hidden), blocks i f c o"),
+        Out("bias", "array", "(4 * hidden,), blocks i f c o"),
+    ),
+    mistakes=(
+        Mistake(
+            "i and f are swapped: Keras puts the input gate first, then the forget gate "
+            "(order i, f, c, o); you kept the lecture's f, i, g, o.",
+            _keras_order(LECTURE_GATES),
+        ),
+        Mistake(
+            "the candidate and the output gate are swapped: Keras' order is i, f, c, o with "
+            "c our candidate g, so o comes last.",
+            _keras_order(("i", "f", "o", "g")),
+        ),
+        Mistake(
+            "you used the order f, i, o, g; Keras' blocks are i, f, c (= g), o.",
+            _keras_order(("f", "i", "o", "g")),
+        ),
+        Mistake(
+            "the gates sit side by side as column blocks (concatenate along axis=1): kernel is "
+            "(D, 4H), not (4D, H).",
+            _keras_rows,
+        ),
+        Mistake(
+            "kernel holds the input weights U_* (D, 4H) and recurrent_kernel the recurrent "
+            "weights W_* (H, 4H); you swapped them.",
+            _keras_u_w_swapped,
+        ),
+    ),
+    forbidden=("rnnkit.keras_bridge.to_keras_weights", "rnnkit.keras_bridge.keras_layer", "keras"),
+    demo_mistake=('order = ["i", "f", "g", "o"]', 'order = ["f", "i", "g", "o"]'),
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# 5.4 peephole_lstm_step
+
+
+def _peephole_inputs(rng, hidden):
+    return _step_inputs(rng, hidden, peephole=True)
+
+
+def peephole_lstm_step_reference(x, h_prev, c_prev, p):
+    """One peephole LSTM step: as :func:`lstm_step_forward_reference`, and f, i also see
+    ``c_prev * P_f``, ``c_prev * P_i``, o sees the new ``c_t * P_o`` (P_* (H,), elementwise).
+    Returns (h (B, H), c (B, H)). Defined in notebook 05_lstm, section 5.4.
+    """
+    h, c, _ = cells.lstm_step(x, h_prev, c_prev, p)
+    return h, c
+
+
+def _peephole_model(x, h_prev, c_prev, p, *, o_sees="c", f_i_peep=True, swap_fi=False):
+    P_f, P_i = (p["P_i"], p["P_f"]) if swap_fi else (p["P_f"], p["P_i"])
+    a_f, a_i = _pre(x, h_prev, p, "f"), _pre(x, h_prev, p, "i")
+    if f_i_peep:
+        a_f, a_i = a_f + P_f * c_prev, a_i + P_i * c_prev
+    f, i = _sigmoid(a_f), _sigmoid(a_i)
+    g = np.tanh(_pre(x, h_prev, p, "g"))
+    c = f * c_prev + i * g
+    seen = {"c": c, "c_prev": c_prev, "none": 0.0}[o_sees]
+    o = _sigmoid(_pre(x, h_prev, p, "o") + p["P_o"] * seen)
+    return o * np.tanh(c), c
+
+
+def _peep(**switches):
+    def model(x, h_prev, c_prev, p):
+        return _peephole_model(x, h_prev, c_prev, p, **switches)
+
+    return model
+
+
+PEEPHOLE_LSTM_STEP = Exercise(
+    name="peephole_lstm_step",
+    notebook=NOTEBOOK,
+    points=2,
+    make_inputs=_peephole_inputs,
+    reference=peephole_lstm_step_reference,
+    outputs=(Out("h", "array", "(batch, hidden)"), Out("c", "array", "(batch, hidden)")),
+    mistakes=(
+        Mistake(
+            "your output gate peeks at the old cell state c_prev; o is computed after the cell "
+            "update and sees the new one: o = sigmoid(... + P_o * c_t).",
+            _peep(o_sees="c_prev"),
+        ),
+        Mistake(
+            "you computed a plain LSTM: the peepholes add P_f * c_prev to f's pre-activation, "
+            "P_i * c_prev to i's and P_o * c_t to o's.",
+            _peep(o_sees="none", f_i_peep=False),
+        ),
+        Mistake(
+            "only the output gate has its peephole: f and i also see the old cell, "
+            "+ P_f * c_prev and + P_i * c_prev.",
+            _peep(f_i_peep=False),
+        ),
+        Mistake(
+            "the output gate has no peephole: add P_o * c_t (the new cell state) to its "
+            "pre-activation.",
+            _peep(o_sees="none"),
+        ),
+        Mistake("P_f and P_i are swapped: the forget gate uses P_f, the input gate P_i.", _peep(swap_fi=True)),
+    ),
+    forbidden=("rnnkit.cells.lstm_step", "rnnkit.bptt.forward", "keras"),
+    demo_mistake=('p["P_o"] * c)', 'p["P_o"] * c_prev)'),
+)
+
+
+EXERCISES = (LSTM_STEP_FORWARD, LSTM_STEP_BACKWARD, KERAS_LSTM_WEIGHTS, PEEPHOLE_LSTM_STEP)

@@ -1,0 +1,215 @@
+"""Exercises of notebook 07_sentiment: OOV ids, embedding lookup as one-hot times E, dE."""
+
+import numpy as np
+
+from rnnkit.checking import Exercise, Mistake, Out
+from rnnkit.embedding import Vocabulary, embedding_backward, embedding_lookup
+
+NOTEBOOK = "07_sentiment"
+
+_LETTERS = np.array(list("abcdefghijklmnopqrstuvwxyz"))
+
+
+def _words(rng, count: int) -> list[str]:
+    """``count`` distinct made-up lower-case words."""
+    words: list[str] = []
+    while len(words) < count:
+        word = "".join(_LETTERS[rng.integers(0, 26, size=int(rng.integers(2, 8)))])
+        if word not in words and word != "<pad>":
+            words.append(word)
+    return words
+
+
+# --------------------------------------------------------------------------- encode_with_oov
+
+
+def _encode_inputs(rng, hidden):
+    num_known = int(rng.integers(5, 12) if hidden else 6)
+    num_oov = int(rng.integers(2, 6) if hidden else 3)
+    words = _words(rng, num_known + 8)
+    known, unknown = words[:num_known], words[num_known:]
+    token_to_id = {"<pad>": 0, **{w: i + 1 for i, w in enumerate(known)}}
+    # Every unknown word (so several buckets are hit) and known words, some of them repeated.
+    extra = int(rng.integers(1, 5) if hidden else 2)
+    tokens = unknown + known[:3] + [known[int(rng.integers(num_known))] for _ in range(extra)]
+    tokens = [tokens[i] for i in rng.permutation(len(tokens))]
+    return {"tokens": tokens, "token_to_id": token_to_id, "num_oov_buckets": num_oov}
+
+
+def _known_words(token_to_id):
+    return [w for w, i in sorted(token_to_id.items(), key=lambda kv: kv[1]) if i != 0]
+
+
+def _encode_reference(tokens, token_to_id, num_oov_buckets):
+    vocab = Vocabulary(_known_words(token_to_id), num_oov_buckets=num_oov_buckets)
+    return vocab.encode(list(tokens))
+
+
+def _crc(token, n):
+    import zlib
+
+    return zlib.crc32(token.encode("utf-8")) % n
+
+
+def _encode_with(offset_shift=0, bucket=_crc):
+    def encode(tokens, token_to_id, num_oov_buckets):
+        offset = len(token_to_id) + offset_shift
+        return np.array(
+            [token_to_id[t] if t in token_to_id else offset + bucket(t, num_oov_buckets) for t in tokens],
+            dtype=np.int64,
+        )
+
+    return encode
+
+
+ENCODE_WITH_OOV = Exercise(
+    name="encode_with_oov",
+    notebook=NOTEBOOK,
+    points=2,
+    make_inputs=_encode_inputs,
+    reference=_encode_reference,
+    outputs=(Out("ids", "int_array", "(T,) token ids"),),
+    mistakes=(
+        Mistake(
+            "the OOV buckets start right after the padding id and the known words: with K known "
+            "words (ids 1..K) the first bucket is id K + 1 = len(token_to_id). You started them one "
+            "too early, so an unknown word can get the id of the last known word.",
+            _encode_with(offset_shift=-1),
+        ),
+        Mistake(
+            "bucket j has id len(token_to_id) + j with j = crc32 % num_oov_buckets counted from 0; "
+            "you added one more, so the last bucket runs past the embedding matrix.",
+            _encode_with(offset_shift=1),
+        ),
+        Mistake(
+            "every unknown word went to the first bucket. Hash the word: "
+            "zlib.crc32(token.encode('utf-8')) % num_oov_buckets picks its bucket.",
+            _encode_with(bucket=lambda t, n: 0),
+        ),
+        Mistake(
+            "you used Python's hash(). It is salted differently in every Python process "
+            "(PYTHONHASHSEED), so the same unknown word would get a different id tomorrow than "
+            "during training (a grader in another process cannot even reproduce your ids). Use "
+            "zlib.crc32(token.encode('utf-8')).",
+            _encode_with(bucket=lambda t, n: hash(t) % n),
+        ),
+    ),
+    forbidden=("rnnkit.embedding.oov_bucket", "keras"),
+    demo_mistake=("offset = len(token_to_id)", "offset = len(token_to_id) - 1"),
+)
+
+
+# --------------------------------------------------------------------------- lookup via one-hot
+
+
+def _lookup_inputs(rng, hidden):
+    V = int(rng.integers(6, 12) if hidden else 7)
+    d = int(rng.integers(2, 5) if hidden else 3)
+    B = int(rng.integers(2, 4) if hidden else 2)
+    T = int(rng.integers(3, 7) if hidden else 4)
+    ids = rng.integers(0, V, size=(B, T))
+    ids[0, -1] = 0  # a padding position
+    ids[-1, 0] = V - 1  # the last row is used
+    return {"E": rng.normal(size=(V, d)), "ids": ids}
+
+
+def _lookup_reference(E, ids):
+    return embedding_lookup(E, ids)
+
+
+EMBEDDING_LOOKUP_ONEHOT = Exercise(
+    name="embedding_lookup_onehot",
+    notebook=NOTEBOOK,
+    points=1,
+    make_inputs=_lookup_inputs,
+    reference=_lookup_reference,
+    outputs=(Out("out", "array", "(batch, time, d)"),),
+    mistakes=(
+        Mistake(
+            "you shifted the ids by one (row ids - 1). Token id k selects row k of E, counting "
+            "from 0; row 0 is the padding row. The lecture's 1-based row numbers are the same rows.",
+            lambda E, ids: np.eye(E.shape[0])[ids - 1] @ E,
+        ),
+        Mistake(
+            "the padding positions (id 0) came out as zeros. one_hot(0) @ E is row 0 of E, "
+            "whatever it holds; ignoring padded steps is the job of the mask, not of the lookup.",
+            lambda E, ids: (np.eye(E.shape[0])[ids] @ E) * (ids != 0)[..., None],
+        ),
+        Mistake(
+            "the result has the time and feature axes swapped: Keras and this course keep "
+            "(batch, time, d), so each time step's vector sits in out[b, t].",
+            lambda E, ids: np.swapaxes(np.eye(E.shape[0])[ids] @ E, 1, 2),
+        ),
+    ),
+    forbidden=("rnnkit.embedding.embedding_lookup", "rnnkit.embedding.one_hot", "keras"),
+    demo_mistake=("np.eye(V)[ids]", "np.eye(V)[ids - 1]"),
+)
+
+
+# --------------------------------------------------------------------------- dE
+
+
+def _grad_inputs(rng, hidden):
+    V = int(rng.integers(5, 9) if hidden else 6)
+    d = int(rng.integers(2, 5) if hidden else 3)
+    B = int(rng.integers(2, 4) if hidden else 2)
+    T = int(rng.integers(4, 8) if hidden else 5)
+    ids = rng.integers(0, V, size=(B, T))
+    ids[0, :3] = 1  # an id repeated within a sentence
+    ids[1, 0] = 1  # ... and across the batch
+    return {"d_out": rng.normal(size=(B, T, d)), "ids": ids, "vocab_size": V}
+
+
+def _grad_reference(d_out, ids, vocab_size):
+    return embedding_backward(d_out, ids, vocab_size)
+
+
+def _grad_last_write_wins(d_out, ids, vocab_size):
+    dE = np.zeros((vocab_size, d_out.shape[-1]))
+    dE[ids] += d_out
+    return dE
+
+
+def _grad_first_sentence(d_out, ids, vocab_size):
+    dE = np.zeros((vocab_size, d_out.shape[-1]))
+    np.add.at(dE, ids[0], d_out[0])
+    return dE
+
+
+def _grad_mean(d_out, ids, vocab_size):
+    onehot = np.eye(vocab_size)[ids].reshape(-1, vocab_size)
+    counts = np.maximum(onehot.sum(axis=0), 1)[:, None]
+    return onehot.T @ d_out.reshape(-1, d_out.shape[-1]) / counts
+
+
+EMBEDDING_GRAD = Exercise(
+    name="embedding_grad",
+    notebook=NOTEBOOK,
+    points=2,
+    make_inputs=_grad_inputs,
+    reference=_grad_reference,
+    outputs=(Out("dE", "array", "(V, d)"),),
+    mistakes=(
+        Mistake(
+            "repeated ids lost their gradient: `dE[ids] += d_out` is one buffered assignment, so "
+            "when an id occurs several times only one occurrence's gradient survives. Every "
+            "occurrence must add to its row: use np.add.at(dE, ids, d_out), or multiply the "
+            "transposed one-hot matrix (built with np.eye) by d_out.",
+            _grad_last_write_wins,
+        ),
+        Mistake(
+            "only the first sentence of the batch contributed. The loss sums over the whole batch, "
+            "so every (b, t) position adds d_out[b, t] to row ids[b, t].",
+            _grad_first_sentence,
+        ),
+        Mistake(
+            "you averaged over the occurrences of each id. The embedding row is used once per "
+            "occurrence, and the chain rule adds (not averages) the gradients of each use.",
+            _grad_mean,
+        ),
+    ),
+    forbidden=("rnnkit.embedding.embedding_backward", "rnnkit.embedding.one_hot", "keras"),
+    demo_mistake=("np.add.at(dE, ids, d_out)", "dE[ids] += d_out"),
+)
+
+EXERCISES = (ENCODE_WITH_OOV, EMBEDDING_LOOKUP_ONEHOT, EMBEDDING_GRAD)

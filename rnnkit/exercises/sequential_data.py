@@ -1,0 +1,274 @@
+"""Autograded exercises of notebook 01_sequential_data: a character n-gram by counting, the
+log-likelihood of a text under it, and the naive (last value / last season) forecast.
+
+The references are rnnkit's own code (:mod:`rnnkit.ngram`) where rnnkit has it; the naive
+forecast is three lines of numpy and lives here. The mistake models are the errors that give a
+plausible number without any error message: forgetting the start padding, stopping a loop one
+character early, smoothing only the numerator, log10 instead of ln, averaging instead of summing,
+repeating the wrong end of the window.
+"""
+
+import math
+
+import numpy as np
+
+from rnnkit.checking import Exercise, Mistake, Out
+
+NOTEBOOK = "01_sequential_data"
+START = "^"  # the start symbol of rnnkit.ngram; students pad with it too
+_LETTERS = "abcdefghklmnoprstuvw "
+
+
+def _alphabet(rng, size: int) -> str:
+    """``size`` distinct characters in a random (not sorted) order, so the order must be honoured."""
+    chars = list(rng.choice(list(_LETTERS), size=size, replace=False))
+    if chars == sorted(chars):
+        chars = chars[::-1]
+    return "".join(chars)
+
+
+def _markov_text(rng, alphabet: str, n: int) -> str:
+    """A text whose next character depends on the previous one (peaked random transitions)."""
+    V = len(alphabet)
+    trans = rng.dirichlet(np.full(V, 0.4), size=V)
+    state = int(rng.integers(V))
+    out = []
+    for _ in range(n):
+        state = int(rng.choice(V, p=trans[state]))
+        out.append(alphabet[state])
+    return "".join(out)
+
+
+# ---------------------------------------------------------------------------------------------
+# ngram_counts
+
+
+def _counts_inputs(rng, hidden):
+    if hidden:
+        V, k, n = int(rng.integers(2, 7)), int(rng.integers(0, 4)), int(rng.integers(15, 60))
+    else:
+        V, k, n = 4, 2, 24
+    alphabet = _alphabet(rng, V)
+    return {"text": _markov_text(rng, alphabet, n), "k": k, "alphabet": alphabet}
+
+
+def _counts_reference(text, k, alphabet):
+    from rnnkit import ngram
+
+    return {ctx: row.tolist() for ctx, row in ngram.ngram_counts(text, k, alphabet).items()}
+
+
+def _counts_variant(text, k, alphabet, *, pad=True, stop_early=False, target_shift=0, sort_alphabet=False):
+    order = sorted(alphabet) if sort_alphabet else list(alphabet)
+    padded = START * k + text if pad else text
+    n_targets = len(padded) - k - (1 if stop_early else 0)
+    counts = {}
+    for t in range(n_targets):
+        context = padded[t : t + k]
+        nxt = padded[t + k + target_shift]
+        if nxt not in order:  # a shifted target may land on the start symbol
+            continue
+        counts.setdefault(context, [0] * len(order))[order.index(nxt)] += 1
+    return counts
+
+
+NGRAM_COUNTS = Exercise(
+    name="ngram_counts",
+    notebook=NOTEBOOK,
+    points=2,
+    make_inputs=_counts_inputs,
+    reference=_counts_reference,
+    outputs=(Out("counts", kind="json", doc="dict context (k characters) -> list of len(alphabet) counts"),),
+    mistakes=(
+        Mistake(
+            "the first k characters were not counted. Pad the text on the left with k start "
+            "symbols, padded = '^' * k + text, so that the first character is counted after the "
+            "context '^^..^' (k of them).",
+            lambda text, k, alphabet: _counts_variant(text, k, alphabet, pad=False),
+        ),
+        Mistake(
+            "the loop stops one character early: the last character of the text must be counted "
+            "too. A text of length T gives exactly T (context, next character) pairs.",
+            lambda text, k, alphabet: _counts_variant(text, k, alphabet, stop_early=True),
+        ),
+        Mistake(
+            "the counted character is the last one OF the context instead of the one AFTER it: "
+            "with padded = '^' * k + text, the context padded[t : t + k] is followed by padded[t + k].",
+            lambda text, k, alphabet: _counts_variant(text, k, alphabet, target_shift=-1),
+        ),
+        Mistake(
+            "the counts follow the sorted alphabet. Position j of each list must count the "
+            "character alphabet[j], in the order `alphabet` gives (use alphabet.index(c)).",
+            lambda text, k, alphabet: _counts_variant(text, k, alphabet, sort_alphabet=True),
+        ),
+    ),
+    forbidden=("rnnkit.ngram.ngram_counts", "rnnkit.ngram.CharNGram.fit", "keras"),
+    trials_hidden=4,
+    demo_mistake=("padded = \"^\" * k + text", "padded = text"),
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# ngram_log_likelihood
+
+
+def _loglik_inputs(rng, hidden):
+    if hidden:
+        V, k = int(rng.integers(2, 7)), int(rng.integers(0, 4))
+        n_train, n_text = int(rng.integers(15, 50)), int(rng.integers(6, 30))
+        alpha = float(rng.choice([0.1, 0.5, 1.0, 2.0]))
+    else:
+        V, k, n_train, n_text, alpha = 4, 2, 30, 12, 1.0
+    alphabet = _alphabet(rng, V)
+    counts = _counts_reference(_markov_text(rng, alphabet, n_train), k, alphabet)
+    # A fresh text: some of its contexts never occur in `counts` (they get 1 / V).
+    return {"text": _markov_text(rng, alphabet, n_text), "counts": counts, "k": k, "alphabet": alphabet, "alpha": alpha}
+
+
+def _loglik_reference(text, counts, k, alphabet, alpha):
+    from rnnkit import ngram
+
+    counts = {ctx: np.asarray(row, dtype=np.int64) for ctx, row in counts.items()}
+    return ngram.CharNGram.from_counts(counts, alphabet, alpha=alpha).log_likelihood(text)
+
+
+def _loglik_variant(text, counts, k, alphabet, alpha, *, denom_alpha=None, log=math.log, reduce=sum, pad=True, skip_unseen=False):
+    V = len(alphabet)
+    padded = START * k + text if pad else text
+    terms = []
+    for t in range(len(padded) - k):
+        context, nxt = padded[t : t + k], padded[t + k]
+        if context not in counts and skip_unseen:
+            continue
+        row = counts.get(context, [0] * V)
+        denom = sum(row) + (alpha * V if denom_alpha is None else denom_alpha(alpha, V))
+        terms.append(log((row[alphabet.index(nxt)] + alpha) / denom))
+    return float(reduce(terms))
+
+
+NGRAM_LOG_LIKELIHOOD = Exercise(
+    name="ngram_log_likelihood",
+    notebook=NOTEBOOK,
+    points=3,
+    make_inputs=_loglik_inputs,
+    reference=_loglik_reference,
+    outputs=(Out("log_likelihood", kind="float", doc="ln p(text), a number <= 0"),),
+    mistakes=(
+        Mistake(
+            "the smoothing is missing from the denominator. Adding alpha to each of the V counts "
+            "adds alpha * V to their total: p = (count(context, c) + alpha) / (count(context) + "
+            "alpha * V), otherwise the probabilities do not sum to 1.",
+            lambda text, counts, k, alphabet, alpha: _loglik_variant(text, counts, k, alphabet, alpha, denom_alpha=lambda a, V: a),
+        ),
+        Mistake(
+            "this is a base-10 logarithm. Log-likelihoods in this course use the natural log: "
+            "np.log or math.log.",
+            lambda text, counts, k, alphabet, alpha: _loglik_variant(text, counts, k, alphabet, alpha, log=math.log10),
+        ),
+        Mistake(
+            "this is the average log-probability per character. The chain rule multiplies the "
+            "probabilities, so the log-likelihood is their SUM of logs.",
+            lambda text, counts, k, alphabet, alpha: _loglik_variant(text, counts, k, alphabet, alpha, reduce=lambda ts: sum(ts) / len(ts)),
+        ),
+        Mistake(
+            "the first k characters were skipped. Every character has a probability: pad the text "
+            "with k start symbols '^' so the first ones are scored after the context '^^..^'.",
+            lambda text, counts, k, alphabet, alpha: _loglik_variant(text, counts, k, alphabet, alpha, pad=False),
+        ),
+        Mistake(
+            "characters whose context never occurred in `counts` were skipped. They still have a "
+            "probability: with zero counts the smoothed formula gives alpha / (alpha * V) = 1 / V.",
+            lambda text, counts, k, alphabet, alpha: _loglik_variant(text, counts, k, alphabet, alpha, skip_unseen=True),
+        ),
+    ),
+    forbidden=(
+        "rnnkit.ngram.CharNGram.log_likelihood",
+        "rnnkit.ngram.CharNGram.log_probs",
+        "rnnkit.ngram.CharNGram.log_prob",
+        "rnnkit.ngram.CharNGram.probs",
+        "rnnkit.ngram.CharNGram.perplexity",
+        "keras",
+    ),
+    trials_hidden=4,
+    demo_mistake=("(total + alpha * V)", "(total + alpha)"),
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# naive_forecast
+
+
+def _naive_inputs(rng, hidden):
+    if hidden:
+        window = int(rng.integers(4, 10))
+        # period <= window - 2 keeps a value before the last season (and off the first step),
+        # so "one step early" and "the first value" are different answers
+        period = int(rng.integers(1, window - 1))
+        horizon = int(rng.integers(1, 2 * period + 2))
+        n = int(rng.integers(2, 6))
+    else:
+        window, period, horizon, n = 6, 3, 5, 3
+    # Seasonal-looking windows: a repeating pattern plus noise, at a level far from 0.
+    phase = rng.integers(0, 12, size=(n, 1))
+    t = np.arange(window)[None, :] + phase
+    X = 5.0 + np.sin(2 * np.pi * t / max(period, 2)) + rng.normal(0.0, 0.3, size=(n, window))
+    return {"X": X[:, :, None], "horizon": horizon, "period": period}
+
+
+def _naive_reference(X, horizon, period):
+    window = X.shape[1]
+    steps = window - period + np.arange(horizon) % period
+    return X[:, steps, 0].copy()
+
+
+def _naive_variant(X, horizon, period, *, kind):
+    window = X.shape[1]
+    j = np.arange(horizon)
+    if kind == "first":
+        return np.repeat(X[:, :1, 0], horizon, axis=1)
+    if kind == "mean":
+        return np.repeat(X[:, :, 0].mean(axis=1, keepdims=True), horizon, axis=1)
+    if kind == "early":
+        return X[:, window - period - 1 + j % period, 0]
+    if kind == "reversed":
+        return X[:, window - 1 - j % period, 0]
+    raise ValueError(kind)
+
+
+NAIVE_FORECAST = Exercise(
+    name="naive_forecast",
+    notebook=NOTEBOOK,
+    points=2,
+    make_inputs=_naive_inputs,
+    reference=_naive_reference,
+    outputs=(Out("forecast", doc="(windows, horizon)"),),
+    mistakes=(
+        Mistake(
+            "this repeats the FIRST value of each window. The naive forecast repeats the most "
+            "recent observation(s): the end of the window, X[:, -period:, 0].",
+            lambda X, horizon, period: _naive_variant(X, horizon, period, kind="first"),
+        ),
+        Mistake(
+            "this is the window's mean (another baseline). The naive forecast copies the last "
+            "`period` observed values.",
+            lambda X, horizon, period: _naive_variant(X, horizon, period, kind="mean"),
+        ),
+        Mistake(
+            "the copied season starts one step too early. The last season is the last `period` "
+            "values, X[:, window - period : window, 0]; forecast step j copies X[:, window - period "
+            "+ j % period, 0].",
+            lambda X, horizon, period: _naive_variant(X, horizon, period, kind="early"),
+        ),
+        Mistake(
+            "the season is repeated backwards. Copy the last `period` values in time order: step "
+            "j of the forecast is X[:, window - period + j % period, 0].",
+            lambda X, horizon, period: _naive_variant(X, horizon, period, kind="reversed"),
+        ),
+    ),
+    forbidden=("keras",),
+    trials_hidden=4,
+    demo_mistake=("window - period + j % period", "window - 1 - j % period"),
+)
+
+
+EXERCISES = (NGRAM_COUNTS, NGRAM_LOG_LIKELIHOOD, NAIVE_FORECAST)

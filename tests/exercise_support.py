@@ -1,0 +1,30 @@
+"""Helpers shared by the per-notebook exercise tests (tests/test_exercises_*.py)."""
+
+import math
+
+import jupytext
+import numpy as np
+
+from rnnkit.checking import call_student, make_case, normalise, verify
+
+
+def run_check(ex, fn, seed, hidden=True):
+    """``check`` on an Exercise object (not the registry's), e.g. with ``forbidden`` cleared."""
+    rng = np.random.default_rng(seed)
+    for _ in range(ex.trials_hidden if hidden else ex.trials_visible):
+        inputs, expected = make_case(ex, rng, hidden)
+        verify(ex, inputs, normalise(ex, call_student(ex, fn, inputs)), expected)
+
+
+def solution_cells(source):
+    """grade_id -> source of every code answer cell of the jupytext notebook at ``source``."""
+    nb = jupytext.read(source, fmt="py:percent")
+    return {c.metadata["nbgrader"]["grade_id"]: c.source for c in nb.cells
+            if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("solution")}
+
+
+def define(source, name):
+    """Exec an answer cell as the grader would (only numpy and math available)."""
+    namespace = {"np": np, "math": math}
+    exec(compile(source, f"<{name} answer cell>", "exec"), namespace)
+    return namespace[name]

@@ -1,0 +1,58 @@
+"""Every registered exercise, judged by the isolated grader exactly as a submission would be.
+
+For each exercise of each source notebook: the solution cell earns full marks in the sandbox,
+the exercise's demo mistake earns 0, and the release stub (``raise NotImplementedError()``)
+earns 0 with a message that says so. This is the same code path `nbgrader autograde` uses
+(course.integrity), so a notebook whose answers only work with notebook globals, or an exercise
+whose inputs cannot cross the process boundary, fails here.
+"""
+
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from course import integrity, isolation
+from rnnkit.exercises import all_exercises
+
+REPO = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.skipif(not isolation.bwrap_available(), reason="bubblewrap is not installed")
+
+
+def _cells(folder: str, name: str):
+    nb_path = REPO / folder / name / f"{name}.ipynb"
+    if not nb_path.exists():
+        pytest.skip(f"{nb_path.relative_to(REPO)} has not been generated")
+    return nbformat.read(nb_path, as_version=4)
+
+
+def _solution(ex) -> str:
+    source, flags = integrity.answer_source(_cells("source", ex.notebook), ex.name)
+    assert source is not None and not flags, f"{ex.notebook}: {flags}"
+    return "\n".join(line for line in source.splitlines() if "### BEGIN SOLUTION" not in line and "### END SOLUTION" not in line)
+
+
+EXERCISES = sorted(all_exercises().values(), key=lambda ex: (ex.notebook, ex.name))
+
+
+@pytest.mark.parametrize("ex", EXERCISES, ids=lambda ex: ex.name)
+def test_solution_earns_full_marks(ex):
+    verdict = integrity.judge(ex, _solution(ex))
+    assert verdict.score == ex.points, verdict.message
+
+
+@pytest.mark.parametrize("ex", [ex for ex in EXERCISES if ex.demo_mistake], ids=lambda ex: ex.name)
+def test_demo_mistake_earns_zero(ex):
+    old, new = ex.demo_mistake
+    solution = _solution(ex)
+    assert solution.count(old) == 1, f"demo_mistake text {old!r} must occur once in the solution of {ex.name}"
+    verdict = integrity.judge(ex, solution.replace(old, new))
+    assert verdict.score == 0, f"the demo mistake of {ex.name} was not caught"
+
+
+@pytest.mark.parametrize("ex", EXERCISES, ids=lambda ex: ex.name)
+def test_release_stub_earns_zero(ex):
+    source, _ = integrity.answer_source(_cells("release", ex.notebook), ex.name)
+    assert source is not None and "NotImplementedError" in source
+    verdict = integrity.judge(ex, source)
+    assert verdict.score == 0 and "NotImplementedError" in verdict.message
