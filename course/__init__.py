@@ -1,0 +1,1 @@
+"""Instructor tooling: build the student release, autograde a class, report."""

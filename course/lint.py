@@ -1,0 +1,132 @@
+"""Check the source notebooks before anything is generated from them.
+
+Rules (each problem is reported as ``<notebook>: <what is wrong>``):
+
+- grade ids are unique in the course;
+- every code answer cell contains ``### BEGIN SOLUTION`` / ``### END SOLUTION`` and is followed
+  directly by its test cell ``<name>_test`` with points (and those points equal
+  ``Exercise.points`` when the exercise is registered in rnnkit.exercises);
+- every exercise registered for the notebook has an answer cell;
+- hidden tests only in test cells; solution markers only in answer cells;
+- no solution leaks: no significant line of an answer appears in a markdown cell;
+- each notebook has at least one written (manually graded) question;
+- the points per notebook equal the README table's (when README.md has that table).
+"""
+
+import re
+from pathlib import Path
+
+from course import notebooks as nbs
+from course import sources
+
+README = sources.REPO / "README.md"
+
+
+def readme_points(readme: Path = README) -> dict[str, tuple[float, float]] | None:
+    """assignment -> (automatic, manual) points from README's course table; None if no table."""
+    if not Path(readme).exists():
+        return None
+    found = None
+    header = None
+    for line in Path(readme).read_text(encoding="utf-8").splitlines():
+        if not line.lstrip().startswith("|"):
+            header = None
+            continue
+        cells = [c.strip().lower() for c in line.strip().strip("|").split("|")]
+        if header is None:
+            auto = next((i for i, c in enumerate(cells) if c.startswith("automatic")), None)
+            manual = next((i for i, c in enumerate(cells) if c.startswith("manual")), None)
+            header = (auto, manual) if auto is not None and manual is not None and "notebook" in cells[0] else False
+            continue
+        if not header or set("".join(cells)) <= set("-: "):
+            continue
+        match = re.search(r"\d\d_[a-z0-9_]+", cells[0])
+        try:
+            if match:
+                found = found or {}
+                found[match.group(0)] = (float(cells[header[0]]), float(cells[header[1]]))
+        except (ValueError, IndexError):
+            continue
+    return found
+
+
+def _registered(assignment: str) -> dict | None:
+    try:
+        from rnnkit.exercises import NOTEBOOKS, for_notebook
+    except ImportError:
+        return None
+    if assignment not in NOTEBOOKS:
+        return None
+    return {ex.name: ex for ex in for_notebook(assignment)}
+
+
+def lint_notebook(assignment: str, nb) -> list[str]:
+    """Problems of one source notebook (an nbformat notebook with solutions)."""
+    problems = []
+    cells = nbs.nbgrader_cells(nb)
+    say = problems.append
+    by_index = {c.index: c for c in cells}
+    registered = _registered(assignment)
+    answers = [c for c in cells if c.solution and c.cell_type == "code"]
+    for answer in answers:
+        if nbs.SOLUTION_BEGIN not in answer.source or nbs.SOLUTION_END not in answer.source:
+            say(f"answer cell {answer.grade_id!r} has no ### BEGIN SOLUTION / ### END SOLUTION region")
+        following = next((i for i in range(answer.index + 1, len(nb.cells)) if nb.cells[i].cell_type == "code"), None)
+        test = by_index.get(following)
+        if test is None or test.grade_id != f"{answer.grade_id}_test" or not test.grade:
+            say(f"answer cell {answer.grade_id!r} is not followed by its test cell {answer.grade_id + '_test'!r}")
+        elif test.points <= 0:
+            say(f"test cell {test.grade_id!r} has no points")
+        elif registered and answer.grade_id in registered and registered[answer.grade_id].points != test.points:
+            say(f"test cell {test.grade_id!r} gives {test.points:g} points but Exercise "
+                f"{answer.grade_id!r} says {registered[answer.grade_id].points}")
+    if registered:
+        for name in sorted(set(registered) - {a.grade_id for a in answers}):
+            say(f"exercise {name!r} is registered in rnnkit.exercises but the notebook has no answer cell for it")
+    for index, cell in enumerate(nb.cells):
+        meta = by_index.get(index)
+        if nbs.HIDDEN_BEGIN in cell.source and not (meta and meta.grade and cell.cell_type == "code"):
+            say(f"cell {index + 1} has hidden tests but is not a test cell")
+        if nbs.SOLUTION_BEGIN in cell.source and not (meta and meta.solution):
+            say(f"cell {index + 1} has solution markers but is not an answer cell")
+    secret = set()
+    for answer in answers:
+        secret.update(nbs.significant(nbs.region(answer.source, nbs.SOLUTION_BEGIN, nbs.SOLUTION_END)))
+    for index, cell in enumerate(nb.cells):
+        meta = by_index.get(index)
+        if cell.cell_type != "markdown" or (meta and meta.solution):
+            continue
+        text = nbs.normalise_space(cell.source)
+        for line in sorted(secret):
+            if line in text:
+                say(f"markdown cell {index + 1} shows solution code: {line!r}")
+    if not any(c.cell_type == "markdown" and c.grade and c.solution for c in cells):
+        say("no written question (a markdown answer cell with grade: true and points)")
+    return problems
+
+
+def lint(source: Path = sources.SOURCE, readme: Path | None = README) -> list[str]:
+    """Every problem in the course's source notebooks (empty list: all good)."""
+    problems = []
+    seen: dict[str, str] = {}
+    table = readme_points(readme) if readme else None
+    for assignment in sources.assignments(source):
+        py_path = Path(source) / assignment / f"{assignment}.py"
+        try:
+            nb = sources.to_notebook(py_path)
+        except Exception as err:  # jupytext/nbformat/metadata errors: report them, check the rest
+            problems.append(f"{assignment}: cannot be read: {err}")
+            continue
+        problems += [f"{assignment}: {p}" for p in lint_notebook(assignment, nb)]
+        for cell in nbs.nbgrader_cells(nb):
+            if cell.grade_id in seen:
+                problems.append(f"{assignment}: grade id {cell.grade_id!r} is also used in {seen[cell.grade_id]}")
+            seen[cell.grade_id] = assignment
+        if table is not None:
+            auto, manual = nbs.points(nb)
+            if assignment not in table:
+                problems.append(f"{assignment}: missing from the README table (automatic {auto:g}, manual {manual:g})")
+            elif table[assignment] != (auto, manual):
+                problems.append(f"{assignment}: the README table says {table[assignment][0]:g} automatic + "
+                                f"{table[assignment][1]:g} manual points, the notebook has {auto:g} + {manual:g}")
+    return problems

@@ -1,0 +1,206 @@
+"""Grade one (student, assignment) with nbgrader, alone, in a scratch course directory.
+
+A worker process (``python -m course.worker``) reads jobs as JSON lines on stdin and answers
+each with one JSON line. For each job it builds a fresh course directory holding a copy of the
+template gradebook (the assignments as ``generate_assignment`` recorded them), the assignment's
+source folder and the student's notebooks, then runs nbgrader's ``autograde`` and
+``generate_feedback`` there. Nothing is shared with other workers: each has its own SQLite file
+(no lock contention) and its kernels talk over Unix sockets in the worker's own folder instead
+of TCP ports (no port races between concurrent kernels). The parent process alone writes the
+real gradebook, from the plain scores this module sends back.
+"""
+
+import copy
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+import traceback
+from pathlib import Path
+
+from course import release
+
+COURSE_ID_FALLBACK = "default_course"
+
+
+def grading_config(root: Path, db_url: str, timeout: int, ipc_prefix: str | None = None):
+    """The course's nbgrader config for grading in course directory ``root``.
+
+    timeout: seconds a single cell may run before it is interrupted (the cell then fails and the
+    rest of the notebook still runs). ipc_prefix: path prefix for kernel sockets (None: TCP).
+    """
+    config = copy.deepcopy(base_config())
+    config.CourseDirectory.root = str(root)
+    config.CourseDirectory.db_url = db_url
+    config.Execute.timeout = int(timeout)
+    config.Execute.interrupt_on_timeout = True
+    # The autograde steps (sandboxed kernel, stderr rule, isolated verdicts) and the feedback
+    # steps come from nbgrader_config.py, so plain `nbgrader autograde` grades the same way.
+    # The course config may already choose the kernel transport (a sandboxed kernel does).
+    if ipc_prefix and "transport" not in config.KernelManager:
+        config.KernelManager.transport = "ipc"
+        config.KernelManager.ip = ipc_prefix
+    return config
+
+
+_BASE = None
+
+
+def base_config():
+    """nbgrader_config.py, loaded once per process (loading it runs its setup code)."""
+    global _BASE
+    if _BASE is None:
+        _BASE = release.course_config(Path("."))
+    return _BASE
+
+
+def course_id(config) -> str:
+    """The course id nbgrader records grades under."""
+    return config.CourseDirectory.get("course_id", COURSE_ID_FALLBACK) or COURSE_ID_FALLBACK
+
+
+def read_scores(db_url: str, course: str, assignment: str, student: str) -> dict:
+    """What autograde recorded for one submission, as plain JSON-ready data.
+
+    ``{"timestamp": str|None, "notebooks": {nb: {"grades": {grade_id: {"auto_score",
+    "needs_manual_grade"}}, "comments": {grade_id: auto_comment}, "late_penalty": float|None}}}``
+    """
+    from nbgrader.api import Gradebook
+
+    with Gradebook(db_url, course) as gb:
+        sub = gb.find_submission(assignment, student)
+        result = {"timestamp": sub.timestamp.isoformat() if sub.timestamp else None, "notebooks": {}}
+        for nb in sub.notebooks:
+            result["notebooks"][nb.name] = {
+                "grades": {g.name: {"auto_score": g.auto_score, "needs_manual_grade": bool(g.needs_manual_grade)}
+                           for g in nb.grades},
+                "comments": {c.name: c.auto_comment for c in nb.comments},
+                "late_penalty": nb.late_submission_penalty,
+            }
+    return result
+
+
+def _log_tail(result: dict, lines: int = 12) -> str:
+    text = (result.get("error") or "") + "\n" + (result.get("log") or "")
+    keep = [line for line in text.splitlines() if line.strip()]
+    return "\n".join(keep[-lines:])
+
+
+def grade(job: dict, ipc_prefix: str | None = None) -> dict:
+    """Autograde and generate feedback for one job; never raises.
+
+    job: ``student``, ``assignment``, ``submitted`` (folder with the valid notebooks),
+    ``template`` (course dir whose ``gradebook.db`` and ``source/`` come from
+    generate_assignment), ``workdir`` (scratch folder, emptied first), ``timeout`` (s per cell).
+    Returns ``{"ok": True, "scores": ..., "autograded": dir, "feedback": dir, "seconds": s}`` or
+    ``{"ok": False, "error": message, "seconds": s}``.
+    """
+    from nbgrader.apps import NbGraderAPI
+
+    start = time.monotonic()
+    student, assignment = job["student"], job["assignment"]
+    root = Path(job["workdir"])
+    try:
+        shutil.rmtree(root, ignore_errors=True)
+        root.mkdir(parents=True)
+        template = Path(job["template"])
+        shutil.copyfile(template / "gradebook.db", root / "gradebook.db")
+        shutil.copytree(template / "source" / assignment, root / "source" / assignment)
+        shutil.copytree(job["submitted"], root / "submitted" / student / assignment)
+        db_url = f"sqlite:///{root / 'gradebook.db'}"
+        config = grading_config(root, db_url, job["timeout"], ipc_prefix)
+        api = NbGraderAPI(config=config)
+        done = api.autograde(assignment, student, force=True, create=True)
+        if not done["success"]:
+            # The notebook could not be run to the end (kernel killed, hung, crashed): the
+            # isolated grader does not need the kernel, so the student keeps what it verifies.
+            return _isolated_only(job, root, "nbgrader autograde failed:\n" + _log_tail(done), start)
+        fed = api.generate_feedback(assignment, student, force=True)
+        if not fed["success"]:
+            return {"ok": False, "error": "nbgrader generate_feedback failed:\n" + _log_tail(fed),
+                    "seconds": time.monotonic() - start}
+        scores = read_scores(db_url, course_id(config), assignment, student)
+        return {
+            "ok": True,
+            "scores": scores,
+            "autograded": str(root / "autograded" / student / assignment),
+            "feedback": str(root / "feedback" / student / assignment),
+            "seconds": time.monotonic() - start,
+        }
+    except Exception:  # report, never die: the parent decides what a failure means
+        return {"ok": False, "error": "grading crashed:\n" + traceback.format_exc(limit=6),
+                "seconds": time.monotonic() - start}
+
+
+def _isolated_only(job: dict, root: Path, error: str, start: float) -> dict:
+    """Scores from the isolated verdicts alone, for a submission nbgrader could not autograde.
+
+    Same shape as :func:`grade`'s success, plus ``error`` (the student's status becomes
+    "error"); the feedback page lists each exercise's verdict.
+    """
+    import html
+
+    import nbformat
+
+    from course import integrity
+
+    slot = int(os.environ.get("RNN_COURSE_SANDBOX_SLOT", "0"))
+    student, assignment = job["student"], job["assignment"]
+    autograded, feedback = root / "isolated" / "autograded", root / "isolated" / "feedback"
+    shutil.copytree(job["submitted"], autograded)
+    feedback.mkdir(parents=True)
+    scores = {"timestamp": None, "notebooks": {}}
+    for path in sorted(Path(job["submitted"]).glob("*.ipynb")):
+        try:
+            nb = nbformat.read(path, as_version=4)
+        except Exception:  # submissions.py already rejected unreadable files; be safe anyway
+            continue
+        verdicts = integrity.judge_notebook(nb, path.stem, slot=slot)
+        scores["notebooks"][path.stem] = {
+            "grades": {v.test_id: {"auto_score": float(v.score), "needs_manual_grade": True} for v in verdicts},
+            "comments": {}, "late_penalty": None}
+        rows = "".join(f"<li><b>{html.escape(v.name)}</b>: {v.score:g}/{v.points}. {html.escape(v.message)}</li>"
+                       for v in verdicts)
+        (feedback / f"{path.stem}.html").write_text(
+            f"<html><body><h1>{html.escape(path.stem)}: {html.escape(student)}</h1>"
+            f"<p>Your notebook could not be run to the end, so only the automatic checks of your "
+            f"answers were graded (each answer on its own, in isolation):</p><ul>{rows}</ul>"
+            f"<pre>{html.escape(error[-2000:])}</pre></body></html>", encoding="utf-8")
+    return {"ok": True, "scores": scores, "autograded": str(autograded), "feedback": str(feedback),
+            "error": error, "seconds": time.monotonic() - start}
+
+
+def _ipc_prefix() -> tuple[str, Path]:
+    """A private folder for kernel sockets, short enough for AF_UNIX paths (108 bytes)."""
+    tmp = Path(tempfile.mkdtemp(prefix="rnnc-ipc-"))
+    return str(tmp / "k"), tmp
+
+
+def main() -> int:
+    """Serve jobs from stdin until it closes. Answers go to the original stdout only."""
+    answers = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8")
+    os.dup2(2, 1)  # whatever else prints (nbgrader, kernels) goes to the log, not the protocol
+    sys.stdout = sys.stderr
+    prefix, cleanup = _ipc_prefix()
+    release.ensure_tools_on_path()
+    # Import nbgrader and read the course config now, while the parent is still preparing.
+    import nbgrader.apps  # noqa: F401
+
+    base_config()
+    try:
+        for line in sys.stdin:
+            if not line.strip():
+                continue
+            job = json.loads(line)
+            result = grade(job, prefix)
+            result["id"] = job.get("id")
+            answers.write(json.dumps(result) + "\n")
+    finally:
+        shutil.rmtree(cleanup, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
