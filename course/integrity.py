@@ -1,0 +1,325 @@
+"""Automatic scores decided outside the student's process.
+
+For each autograded exercise of a submitted notebook the grader takes the student's answer cell
+from the file, draws fresh random inputs, runs the answer in a sandboxed child
+(:mod:`course.isolation`, :mod:`course.answer_runner`), reads the results back as plain numbers
+(``.npy`` with ``allow_pickle=False`` and JSON) and judges them with :mod:`rnnkit.checking`
+against the reference it computes itself. Nothing the student's code does can reach this process.
+
+:class:`IsolatedSaveAutoGrades` plugs this into ``nbgrader autograde``: the in-kernel run still
+produces the feedback notebook, but a test cell's score is the minimum of the in-kernel result
+and the isolated verdict, so the kernel can never raise a mark.
+"""
+
+import ast
+import dataclasses
+import functools
+import importlib.util
+import json
+import os
+import secrets
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+from nbformat.notebooknode import NotebookNode
+from nbgrader.api import Gradebook
+from nbgrader.preprocessors import SaveAutoGrades
+from traitlets import Integer, default
+
+from course import isolation
+from rnnkit import checking
+from rnnkit.exercises import for_notebook
+
+RUNNER = Path(__file__).with_name("answer_runner.py")
+# Imports an answer may not make: the reference implementations and the frameworks that would
+# do the maths for the student. (Inside the sandbox they are absent anyway.)
+FORBIDDEN_MODULES = ("rnnkit", "course", "nbgrader", "tensorflow", "keras", "tf_keras", "torch", "jax", "scipy", "sklearn")
+MAX_RESULT_BYTES = 64 * 2**20
+
+
+@dataclasses.dataclass
+class Verdict:
+    """The isolated grader's decision on one exercise."""
+
+    name: str
+    points: int
+    score: float
+    message: str
+    flags: list[str] = dataclasses.field(default_factory=list)
+
+    @property
+    def test_id(self) -> str:
+        return f"{self.name}_test"
+
+
+@functools.lru_cache(maxsize=None)
+def _hidden_packages() -> tuple[Path, ...]:
+    """Site-packages folders of the forbidden frameworks, masked inside the sandbox."""
+    found = []
+    for name in ("tensorflow", "keras", "tf_keras", "torch", "jax", "scipy", "sklearn"):
+        spec = importlib.util.find_spec(name)
+        for location in (spec.submodule_search_locations or []) if spec else []:
+            found.append(Path(location))
+    return tuple(found)
+
+
+def answer_source(nb: NotebookNode, name: str) -> tuple[str | None, list[str]]:
+    """The source of the cell answering exercise ``name`` and flags about how it was found.
+
+    The cell is the code cell whose nbgrader grade_id is ``name``; if that metadata was removed
+    or changed, a single code cell defining ``def name`` at top level is used instead (flagged).
+    """
+    flags = []
+    cells = [c for c in nb.get("cells", []) if c.get("cell_type") == "code"]
+    tagged = [c for c in cells if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == name]
+    if len(tagged) > 1:
+        flags.append(f"{len(tagged)} cells claim to be the answer to {name}; the first was graded")
+    if tagged:
+        return _text(tagged[0]), flags
+    defining = [c for c in cells if _defines(_text(c), name)]
+    if len(defining) == 1:
+        flags.append(f"the answer cell for {name} lost its nbgrader metadata; the cell defining {name} was graded")
+        return _text(defining[0]), flags
+    if defining:
+        flags.append(f"{len(defining)} cells define {name} and none is the answer cell")
+    else:
+        flags.append(f"no answer cell for {name} was found (deleted, renamed or turned into markdown?)")
+    return None, flags
+
+
+def _text(cell) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else str(source)
+
+
+def _python(source: str) -> str:
+    """Cell text as plain Python (IPython magics become harmless calls)."""
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    return TransformerManager().transform_cell(source)
+
+
+def _defines(source: str, name: str) -> bool:
+    try:
+        tree = ast.parse(_python(source))
+    except (SyntaxError, ValueError):
+        return False
+    return any(isinstance(n, ast.FunctionDef) and n.name == name for n in tree.body)
+
+
+def forbidden_imports(source: str) -> list[str]:
+    """Modules from FORBIDDEN_MODULES that the answer imports (statically visible)."""
+    found = set()
+    for node in ast.walk(ast.parse(source)):
+        names = []
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names = [node.module]
+        elif isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) in ("__import__", "import_module"):
+            names = [a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+        found.update(n.split(".")[0] for n in names if n.split(".")[0] in FORBIDDEN_MODULES)
+    return sorted(found)
+
+
+def _encode(value, arrays: dict):
+    if type(value) is np.ndarray:
+        name = f"a{len(arrays)}"
+        arrays[name] = value
+        return {"$array": name}
+    if isinstance(value, tuple):
+        return {"$tuple": [_encode(v, arrays) for v in value]}
+    if isinstance(value, list):
+        return [_encode(v, arrays) for v in value]
+    if isinstance(value, dict):
+        return {"$dict": {str(k): _encode(v, arrays) for k, v in value.items()}}
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+class _Opaque:
+    """Stands for a value the child could not express as plain data (its type is all we say)."""
+
+    def __init__(self, description: str):
+        self.description = description
+
+
+def _decode(value, arrays: dict):
+    if isinstance(value, dict):
+        if "$array" in value:
+            return arrays[str(value["$array"])]
+        if "$tuple" in value:
+            return tuple(_decode(v, arrays) for v in value["$tuple"])
+        if "$dict" in value:
+            return {k: _decode(v, arrays) for k, v in value["$dict"].items()}
+        if "$scalar" in value:
+            return np.dtype(str(value["$scalar"])).type(value["value"])
+        if "$other" in value:
+            return _Opaque(str(value["$other"]))
+        raise ValueError("unexpected structure in results")
+    if isinstance(value, list):
+        return [_decode(v, arrays) for v in value]
+    return value
+
+
+def _normalise(ex: checking.Exercise, got) -> list:
+    def find_opaque(v):
+        if isinstance(v, _Opaque):
+            return v
+        for item in (v if isinstance(v, (list, tuple)) else v.values() if isinstance(v, dict) else ()):
+            found = find_opaque(item)
+            if found:
+                return found
+        return None
+
+    opaque = find_opaque(got)
+    if opaque is not None:
+        raise checking.CheckFailed(f"{ex.name} returned {opaque.description}; it should return numpy arrays or plain numbers.")
+    return checking.normalise(ex, got)
+
+
+def judge(ex: checking.Exercise, source: str, *, slot: int = 0, limits: isolation.Limits | None = None,
+          seed: int | None = None) -> Verdict:
+    """Grade one answer cell for exercise ``ex`` in a sandbox; never raises for student errors."""
+    limits = limits or isolation.Limits(cpu_seconds=20, wall_seconds=30, memory_bytes=2 * 2**30)
+    try:
+        code = _python(source)
+        ast.parse(code)
+    except (SyntaxError, ValueError) as err:
+        return Verdict(ex.name, ex.points, 0, f"{ex.name}: your answer cell has a syntax error ({err}).")
+    imported = forbidden_imports(code)
+    if imported:
+        return Verdict(ex.name, ex.points, 0,
+                       f"{ex.name} imports {', '.join(imported)}. This exercise asks you to write the maths "
+                       f"yourself with numpy, so an answer that delegates to them scores 0.")
+    rng = np.random.default_rng(secrets.randbits(63) if seed is None else seed)
+    cases = [checking.make_case(ex, rng, True) for _ in range(ex.trials_hidden)]
+    with tempfile.TemporaryDirectory(prefix="rnn-course-judge-") as tmp:
+        work = Path(tmp, "work")
+        work.mkdir()
+        arrays: dict = {}
+        job = {"name": ex.name, "source": code, "cases": [_encode(inputs, arrays) for inputs, _ in cases]}
+        (work / "job.json").write_text(json.dumps(job), encoding="utf-8")
+        np.savez(work / "inputs.npz", **arrays)
+        shutil.copy(RUNNER, work / "runner.py")
+        done = isolation.run([sys.executable, "-I", "runner.py"], work, limits, slot=slot, hide=_hidden_packages())
+        results, outputs = _read_results(work)
+    if results is None:
+        detail = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else ""
+        return Verdict(ex.name, ex.points, 0, f"{ex.name} could not be graded: {done.how_it_ended}"
+                       + (f" ({detail})" if detail and not done.timed_out else "") + ".")
+    for (inputs, expected), result in zip(cases, results):
+        try:
+            if not isinstance(result, dict) or "ok" not in result:
+                error = str(result.get("error", "no result")) if isinstance(result, dict) else "no result"
+                if error.startswith("NotImplementedError"):
+                    raise checking.CheckFailed(f"{ex.name} is not implemented yet (NotImplementedError): "
+                                               f"replace `raise NotImplementedError()` with your code.")
+                raise checking.CheckFailed(f"{ex.name} raised an error: {error}")
+            got = _normalise(ex, _decode(result["ok"], outputs))
+            checking.verify(ex, inputs, got, expected)
+        except checking.CheckFailed as failure:
+            return Verdict(ex.name, ex.points, 0, str(failure))
+        except (ValueError, KeyError, TypeError) as err:
+            return Verdict(ex.name, ex.points, 0, f"{ex.name} returned results the grader could not read ({err}).")
+    return Verdict(ex.name, ex.points, ex.points, f"{ex.name}: correct on {len(cases)} fresh test cases.")
+
+
+def _read_results(work: Path):
+    """Load what the child wrote, as data only; None if it is missing, too big or malformed."""
+    results_path, outputs_path = work / "results.json", work / "outputs.npz"
+    try:
+        if not results_path.is_file() or results_path.stat().st_size > MAX_RESULT_BYTES:
+            return None, None
+        if not outputs_path.is_file() or outputs_path.stat().st_size > MAX_RESULT_BYTES:
+            return None, None
+        results = json.loads(results_path.read_text(encoding="utf-8"))
+        with np.load(outputs_path, allow_pickle=False) as data:
+            outputs = {k: np.array(data[k]) for k in data.files}
+    except Exception:  # whatever the child left behind, unreadable means "no result"
+        return None, None
+    if not isinstance(results, list):
+        return None, None
+    return results, outputs
+
+
+def judge_notebook(nb: NotebookNode, notebook: str, *, slot: int = 0) -> list[Verdict]:
+    """Verdicts for every registered exercise of assignment notebook ``notebook``."""
+    verdicts = []
+    for ex in for_notebook(notebook):
+        source, flags = answer_source(nb, ex.name)
+        if source is None:
+            verdicts.append(Verdict(ex.name, ex.points, 0, flags[-1], flags))
+            continue
+        verdict = judge(ex, source, slot=slot)
+        verdict.flags = flags + verdict.flags
+        verdicts.append(verdict)
+    return verdicts
+
+
+def _verdict_output(verdict: Verdict) -> NotebookNode:
+    mark = "passed" if verdict.score == verdict.points else "failed"
+    lines = [f"Isolated grader: {mark} ({verdict.score:g}/{verdict.points} points). {verdict.message}"]
+    lines += [f"Flag: {flag}" for flag in verdict.flags]
+    return NotebookNode(output_type="stream", name="stdout", text="\n".join(lines) + "\n")
+
+
+class IsolatedSaveAutoGrades(SaveAutoGrades):
+    """nbgrader's SaveAutoGrades, with each exercise's score capped by the isolated verdict.
+
+    A test cell scores min(in-kernel result, isolated verdict); an exercise whose test cell
+    was deleted or renamed still gets the verdict (the canonical test is the grader's own),
+    flagged in the feedback. Configure it in place of SaveAutoGrades (see nbgrader_config.py).
+    """
+
+    sandbox_slot = Integer(help="which sandbox uid to use (parallel workers use different ones)").tag(config=True)
+
+    @default("sandbox_slot")
+    def _slot_from_environment(self):
+        # course.pool gives each parallel worker its own slot, so students never share a uid
+        return int(os.environ.get("RNN_COURSE_SANDBOX_SLOT", "0"))
+
+    def preprocess(self, nb, resources):
+        notebook = resources["nbgrader"]["notebook"]
+        self.verdicts = {v.test_id: v for v in judge_notebook(nb, notebook, slot=self.sandbox_slot)}
+        for cell in nb.cells:
+            grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+            if grade_id in self.verdicts and cell.cell_type == "code":
+                cell.outputs.append(_verdict_output(self.verdicts[grade_id]))
+        nb, resources = super().preprocess(nb, resources)
+        self._grade_missing(nb, resources)
+        return nb, resources
+
+    def _add_score(self, cell, resources):
+        super()._add_score(cell, resources)
+        verdict = self.verdicts.get(cell.metadata["nbgrader"]["grade_id"])
+        if verdict is None:
+            return
+        grade = self.gradebook.find_grade(verdict.test_id, self.notebook_id, self.assignment_id, self.student_id)
+        grade.auto_score = min(grade.auto_score or 0, verdict.score)
+        self.gradebook.db.commit()
+
+    def _grade_missing(self, nb, resources):
+        present = {c.get("metadata", {}).get("nbgrader", {}).get("grade_id") for c in nb.cells if c.cell_type == "code"}
+        missing = [v for test_id, v in self.verdicts.items() if test_id not in present]
+        if not missing:
+            return
+        with Gradebook(self.db_url) as gradebook:
+            for verdict in missing:
+                try:
+                    grade = gradebook.find_grade(verdict.test_id, self.notebook_id, self.assignment_id, self.student_id)
+                except Exception:  # the gradebook does not know this test: nothing to restore
+                    continue
+                grade.auto_score = verdict.score
+                grade.needs_manual_grade = True  # a human should see why the test cell vanished
+                gradebook.db.commit()
+                self.log.warning("%s: test cell %s missing from the submission; scored by the isolated grader",
+                                 self.student_id, verdict.test_id)
+        nb.cells.append(NotebookNode(cell_type="markdown", metadata={}, id="isolated-grader-flags",
+                                     source="**Isolated grader:** these tests were missing from your notebook "
+                                            "and were run from the course's copy:\n\n"
+                                            + "\n".join(f"- {v.test_id}: {v.score:g}/{v.points}. {v.message}" for v in missing)))
