@@ -1,0 +1,155 @@
+"""How fast does `python -m course autograde` grade a class? Figures for the README.
+
+Builds a class of model-answer students from the course notebooks (the demo's ``perfect``
+student, copied), grades it with ``--jobs 1`` and then ``--jobs 2`` into fresh output folders
+and reports:
+
+- seconds per graded submission (one student x one notebook) with one worker;
+- the speed-up of two workers (goal: at least 1.7x on 2 cores);
+- per notebook: mean grading seconds, and whether the notebook imports TensorFlow (the cost of
+  ``import tensorflow`` is paid only by the notebooks that need it);
+- the time ``import tensorflow`` takes on this machine.
+
+    .venv/bin/python benchmarks/grading_speed.py [--students 4] [--notebooks 02_simple_rnn,03_bptt]
+        [--cpus 0,1] [--json results.json]
+
+``--cpus`` pins this process and everything it starts to those cores (taskset semantics), so
+``--jobs 2`` on a bigger machine still measures "2 cores". Timings include nbgrader's own work
+(sanitising, executing, saving grades) and feedback generation, not the one-off preparation.
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from course import autograde, build, demo, sources  # noqa: E402
+
+
+def uses_tensorflow(py_source: Path) -> bool:
+    """Whether a jupytext notebook imports keras or tensorflow (at any point)."""
+    text = py_source.read_text(encoding="utf-8")
+    return bool(re.search(r"^\s*(import|from)\s+(keras|tensorflow)\b", text, re.M)
+                or re.search(r"^\s*from\s+rnnkit\s+import\s+.*keras_bridge|import\s+rnnkit\.keras_bridge", text, re.M))
+
+
+def tensorflow_import_seconds() -> float:
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "import tensorflow"], check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
+def make_class(root: Path, notebooks: list[str], students: int) -> Path:
+    for a in notebooks:
+        shutil.copytree(sources.SOURCE / a, root / "source" / a, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    if not build.build(source=root / "source", release_dir=root / "release", readme=None, say=lambda *a, **k: None):
+        raise SystemExit("the notebooks do not build")
+    demo.make_class(root / "source", root / "release", root / "demo", mistakes={})
+    klass = root / "class"
+    for i in range(students):
+        shutil.copytree(root / "demo" / "perfect", klass / f"student{i:02d}")
+    return klass
+
+
+def grade(klass: Path, source: Path, out: Path, jobs: int) -> tuple[float, list[dict]]:
+    start = time.perf_counter()
+    result = autograde.autograde(klass, out, jobs=jobs, source=source, show_progress=False, stream=open(os.devnull, "w"))
+    wall = time.perf_counter() - start
+    if result.counts.get("failed"):
+        raise SystemExit(f"grading failed: {result.summary}")
+    return wall, result.grades
+
+
+def job_seconds(out: Path) -> dict[str, list[float]]:
+    """Seconds each graded submission took inside its worker, by notebook."""
+    from course.gradebook import Book
+
+    with Book(f"sqlite:///{out / 'gradebook.db'}", "rnn-week") as book:
+        seconds: dict[str, list[float]] = {}
+        for (student, assignment), r in book.records().items():
+            if r.seconds:
+                seconds.setdefault(assignment, []).append(r.seconds)
+    return dict(sorted(seconds.items()))
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--students", type=int, default=4)
+    p.add_argument("--notebooks", default="", help="comma-separated assignment ids (default: all)")
+    p.add_argument("--cpus", default="", help="pin to these CPU ids, e.g. 0,1")
+    p.add_argument("--json", type=Path, default=None, help="also write the figures as JSON here")
+    args = p.parse_args(argv)
+    if args.cpus:
+        os.sched_setaffinity(0, {int(c) for c in args.cpus.split(",")})
+    notebooks = [a for a in args.notebooks.split(",") if a] or sources.assignments()
+    if not notebooks:
+        raise SystemExit("no notebooks in source/")
+    cores = len(os.sched_getaffinity(0))
+    with tempfile.TemporaryDirectory(prefix="rnn-bench-") as tmp:
+        root = Path(tmp)
+        klass = make_class(root, notebooks, args.students)
+        # Warm the caches (imports, fonts, bytecode) outside the measurement: one student.
+        shutil.copytree(klass / "student00", root / "warm_class" / "student00")
+        grade(root / "warm_class", root / "source", root / "warm", jobs=2)
+        n = args.students * len(notebooks)
+        load = [os.getloadavg()[0]]
+        one, grades1 = grade(klass, root / "source", root / "j1", jobs=1)
+        load.append(os.getloadavg()[0])
+        two, grades2 = grade(klass, root / "source", root / "j2", jobs=2)
+        load.append(os.getloadavg()[0])
+        same = sorted((g["student"], g["assignment"], g["auto_score"]) for g in grades1) == \
+            sorted((g["student"], g["assignment"], g["auto_score"]) for g in grades2)
+        jobs1, jobs2 = job_seconds(root / "j1"), job_seconds(root / "j2")
+    per_nb = {a: sum(v) / len(v) for a, v in jobs1.items()}
+    busy1 = sum(sum(v) for v in jobs1.values())
+    busy2 = sum(sum(v) for v in jobs2.values())
+    tf = {a: uses_tensorflow(sources.SOURCE / a / f"{a}.py") for a in notebooks}
+    figures = {
+        "cores": cores,
+        "load_average_1min": [round(x, 1) for x in load],
+        "submissions": n,
+        "jobs1_seconds": round(one, 1),
+        "jobs2_seconds": round(two, 1),
+        "seconds_per_submission_jobs1": round(one / n, 2),
+        "seconds_per_submission_jobs2": round(two / n, 2),
+        "speedup_jobs2": round(one / two, 2),
+        "same_scores_jobs1_jobs2": same,
+        # Time inside workers (kernel + nbgrader + feedback), summed over submissions: how much
+        # slower each submission got when two ran at once (machine contention, not the pipeline).
+        "job_seconds_sum_jobs1": round(busy1, 1),
+        "job_seconds_sum_jobs2": round(busy2, 1),
+        "per_job_slowdown_jobs2": round(busy2 / busy1, 2),
+        # Share of the jobs-2 wall time both workers were busy: scheduling and serial overhead.
+        "worker_utilisation_jobs2": round(busy2 / (2 * two), 2),
+        "overhead_seconds_jobs1": round(one - busy1, 1),
+        "tensorflow_import_seconds": round(tensorflow_import_seconds(), 1),
+        "per_notebook": {a: {"seconds": round(s, 1), "imports_tensorflow": tf[a]} for a, s in per_nb.items()},
+    }
+    print(f"{n} submissions ({args.students} students x {len(notebooks)} notebooks) on {cores} cores "
+          f"(1-minute load average before/between/after: {figures['load_average_1min']})")
+    print(f"--jobs 1: {one:.1f} s = {one / n:.2f} s per submission")
+    print(f"--jobs 2: {two:.1f} s = {two / n:.2f} s per submission; speed-up {one / two:.2f}x (goal >= 1.7x)")
+    print(f"same scores with 1 and 2 workers: {same}")
+    print(f"inside workers: {busy1:.0f} s with 1 job, {busy2:.0f} s with 2 (each submission {busy2 / busy1:.2f}x "
+          f"slower when two run at once); workers busy {100 * busy2 / (2 * two):.0f}% of the jobs-2 wall time; "
+          f"serial overhead (import, prepare, merge, reports) {one - busy1:.0f} s")
+    print(f"import tensorflow: {figures['tensorflow_import_seconds']} s (paid only by notebooks that use Keras)")
+    print("| notebook | grading time per submission (s) | imports TensorFlow |\n|---|---:|---|")
+    for a, row in figures["per_notebook"].items():
+        print(f"| {a} | {row['seconds']} | {'yes' if row['imports_tensorflow'] else 'no'} |")
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=1) + "\n")
+    return 0 if same else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
