@@ -22,6 +22,7 @@ import hashlib
 import html
 import json
 import os
+import resource
 import shutil
 import sys
 from pathlib import Path
@@ -45,6 +46,7 @@ class Result:
     summary: str
     out: Path
     warnings: list[str]
+    memory: dict[str, float] = dataclasses.field(default_factory=dict)  # peak RSS in MiB
 
 
 def default_jobs() -> int:
@@ -233,9 +235,11 @@ def autograde(submissions: Path, out: Path = DEFAULT_OUT, *, jobs: int | None = 
                 tasks.sort(key=lambda t: (-sum(took.get(t["assignment"], [0])) / len(took.get(t["assignment"], [0])),
                                           -code_cells[t["assignment"]]))
                 bar = Progress(len(tasks), stream=sys.stderr) if show_progress and tasks else None
+                worker_peak = [0.0]
 
                 def merge(task, result):
                     s = by_key[(task["student"], task["assignment"])]
+                    worker_peak[0] = max(worker_peak[0], float(result.get("peak_rss_mib") or 0.0))
                     if result.get("ok"):
                         replace_tree(Path(result["autograded"]), out / "autograded" / s.student / s.assignment)
                         replace_tree(Path(result["feedback"]), out / "feedback" / s.student / s.assignment)
@@ -266,6 +270,10 @@ def autograde(submissions: Path, out: Path = DEFAULT_OUT, *, jobs: int | None = 
         text = reports.summary(grades, graded, counts)
         if warnings:
             text += "".join(f"warning: {w}\n" for w in warnings)
+        memory = {"grader": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "worker": worker_peak[0]}
+        if tasks:
+            text += (f"memory: this process peaked at {memory['grader']:.0f} MiB, a grading worker at "
+                     f"{memory['worker']:.0f} MiB (each student kernel is capped on its own)\n")
         write_text(out / "summary.txt", text)
         print(text, end="", file=stream or sys.stdout)
-        return Result(grades, details, counts, text, out, warnings)
+        return Result(grades, details, counts, text, out, warnings, memory)

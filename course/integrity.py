@@ -16,7 +16,6 @@ import dataclasses
 import functools
 import importlib.util
 import json
-import os
 import secrets
 import shutil
 import sys
@@ -182,7 +181,7 @@ def _normalise(ex: checking.Exercise, got) -> list:
     return checking.normalise(ex, got)
 
 
-def judge(ex: checking.Exercise, source: str, *, slot: int = 0, limits: isolation.Limits | None = None,
+def judge(ex: checking.Exercise, source: str, *, slot: int | None = None, limits: isolation.Limits | None = None,
           seed: int | None = None) -> Verdict:
     """Grade one answer cell for exercise ``ex`` in a sandbox; never raises for student errors."""
     limits = limits or isolation.Limits(cpu_seconds=20, wall_seconds=30, memory_bytes=2 * 2**30)
@@ -247,7 +246,7 @@ def _read_results(work: Path):
     return results, outputs
 
 
-def judge_notebook(nb: NotebookNode, notebook: str, *, slot: int = 0) -> list[Verdict]:
+def judge_notebook(nb: NotebookNode, notebook: str, *, slot: int | None = None) -> list[Verdict]:
     """Verdicts for every registered exercise of assignment notebook ``notebook``."""
     verdicts = []
     for ex in for_notebook(notebook):
@@ -281,7 +280,7 @@ class IsolatedSaveAutoGrades(SaveAutoGrades):
     @default("sandbox_slot")
     def _slot_from_environment(self):
         # course.pool gives each parallel worker its own slot, so students never share a uid
-        return int(os.environ.get("RNN_COURSE_SANDBOX_SLOT", "0"))
+        return isolation.current_slot()
 
     def preprocess(self, nb, resources):
         notebook = resources["nbgrader"]["notebook"]

@@ -9,6 +9,7 @@ and resource limits, but can read whatever the grading user can: see README "Sec
 """
 
 import dataclasses
+import fcntl
 import functools
 import os
 import resource
@@ -17,11 +18,20 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
-# Each parallel worker runs its sandboxes under its own uid, so one student's processes never
-# count against another's process limit.
+import psutil
+
+# Each process that grades runs its sandboxes under a uid of its own (a "slot"), so one
+# student's processes never count against another's process limit, and clearing one slot's
+# leftovers (see reclaim) never touches another grader's sandboxes. Slots are leased through
+# lock files, so concurrent runs (two autogrades, parallel test workers) never share one.
 SANDBOX_UID_BASE = 64000
+SLOT_ENV = "RNN_COURSE_SANDBOX_SLOT"
+SLOT_LOCKS = Path("/tmp/rnn-course-sandbox-slots")
+MAX_SLOTS = 1000
+_leases: dict[int, int] = {}  # slot -> file descriptor holding its lock
 
 CHILD_ENV = {
     "PATH": "/usr/local/bin:/usr/bin:/bin",
@@ -127,12 +137,47 @@ def _bwrap_prefix(workdir: Path, readonly: tuple[Path, ...], drop_to: int | None
     return args
 
 
-def sandbox_uid(slot: int = 0) -> int | None:
+def lease_slot() -> int:
+    """Reserve a free slot for this process until :func:`release_slot` or exit."""
+    SLOT_LOCKS.mkdir(mode=0o755, parents=True, exist_ok=True)
+    for slot in range(MAX_SLOTS):
+        if slot in _leases:
+            continue
+        fd = os.open(SLOT_LOCKS / f"{slot}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            continue
+        _leases[slot] = fd
+        return slot
+    raise RuntimeError(f"all {MAX_SLOTS} sandbox slots are in use (lock files in {SLOT_LOCKS})")
+
+
+def release_slot(slot: int) -> None:
+    fd = _leases.pop(slot, None)
+    if fd is not None:
+        os.close(fd)
+
+
+def current_slot() -> int:
+    """This process's slot: the one its parent leased for it (``RNN_COURSE_SANDBOX_SLOT``,
+    set by course.pool), else one leased now and exported to the processes it starts."""
+    if SLOT_ENV in os.environ:
+        return int(os.environ[SLOT_ENV])
+    slot = lease_slot()
+    os.environ[SLOT_ENV] = str(slot)
+    return slot
+
+
+def sandbox_uid(slot: int | None = None) -> int | None:
     """The uid a sandbox runs as (None when the grader is not root and cannot switch)."""
-    return SANDBOX_UID_BASE + slot if os.geteuid() == 0 else None
+    if os.geteuid() != 0:
+        return None
+    return SANDBOX_UID_BASE + (current_slot() if slot is None else slot)
 
 
-def command(argv: list[str], workdir: Path, readonly: tuple[Path, ...] = (), slot: int = 0,
+def command(argv: list[str], workdir: Path, readonly: tuple[Path, ...] = (), slot: int | None = None,
             hide: tuple[Path, ...] = (), writable: tuple[Path, ...] = ()) -> list[str]:
     """The full command line that runs ``argv`` sandboxed (or plainly, without bubblewrap).
 
@@ -145,7 +190,30 @@ def command(argv: list[str], workdir: Path, readonly: tuple[Path, ...] = (), slo
     return _bwrap_prefix(Path(workdir), paths(readonly), sandbox_uid(slot), paths(hide), paths(writable)) + list(argv)
 
 
-def prepare_workdir(workdir: Path, slot: int = 0) -> None:
+def reclaim(slot: int | None = None, timeout: float = 10.0) -> None:
+    """Kill whatever an earlier sandbox of this slot left behind, and wait until it is gone.
+
+    A fork bomb's children outlive their sandbox for a moment after it is killed, and while
+    they exist they count against the slot uid's process limit: the next sandbox (the same
+    student's isolated checks, or the next student's kernel) would fail to start.
+    """
+    uid = sandbox_uid(slot)
+    if uid is None or not bwrap_available():
+        return
+    deadline = time.monotonic() + timeout
+    while True:
+        left = [p for p in psutil.process_iter(["uids"]) if p.info["uids"] and p.info["uids"].real == uid]
+        if not left or time.monotonic() > deadline:
+            return
+        for p in left:
+            try:
+                p.kill()
+            except psutil.Error:
+                pass
+        time.sleep(0.05)
+
+
+def prepare_workdir(workdir: Path, slot: int | None = None) -> None:
     """Let the sandbox's uid write into ``workdir`` (and nothing else of ours)."""
     uid = sandbox_uid(slot)
     if uid is not None and bwrap_available():
@@ -171,13 +239,14 @@ def limit_resources(limits: Limits):
 
 
 def run(argv: list[str], workdir: Path, limits: Limits = Limits(), readonly: tuple[Path, ...] = (),
-        slot: int = 0, max_output: int = 64 * 1024, hide: tuple[Path, ...] = ()) -> Completed:
+        slot: int | None = None, max_output: int = 64 * 1024, hide: tuple[Path, ...] = ()) -> Completed:
     """Run ``argv`` sandboxed in ``workdir``; never raises for anything the child does.
 
     stdout/stderr go to files outside the sandbox and at most ``max_output`` bytes of each are
     read back, so a child printing megabytes costs the grader nothing.
     """
     workdir = Path(workdir)
+    reclaim(slot)
     prepare_workdir(workdir, slot)
     with tempfile.TemporaryDirectory(prefix="rnn-course-out-") as logs:
         out_path, err_path = Path(logs, "stdout"), Path(logs, "stderr")

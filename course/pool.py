@@ -20,7 +20,7 @@ from pathlib import Path
 
 import psutil
 
-from course import release
+from course import isolation, release
 
 
 def thread_env(jobs: int, cpus: int | None = None) -> dict[str, str]:
@@ -33,8 +33,9 @@ def thread_env(jobs: int, cpus: int | None = None) -> dict[str, str]:
 
 
 class _Worker:
-    def __init__(self, slot: int, scratch: Path, log_dir: Path, env: dict):
+    def __init__(self, slot: int, sandbox_slot: int, scratch: Path, log_dir: Path, env: dict):
         self.slot = slot
+        self.sandbox_slot = sandbox_slot
         self.scratch = scratch / f"w{slot}"
         self.scratch.mkdir(parents=True, exist_ok=True)
         # A short private temp folder: kernels put Unix sockets there (108-byte path limit).
@@ -42,7 +43,7 @@ class _Worker:
         log_dir.mkdir(parents=True, exist_ok=True)
         self.log_path = log_dir / f"worker-{slot}.log"
         self.log = open(self.log_path, "ab")
-        full_env = dict(os.environ, **env, RNN_COURSE_SLOT=str(slot), RNN_COURSE_SANDBOX_SLOT=str(slot), TMPDIR=self.tmp, PYTHONUNBUFFERED="1")
+        full_env = dict(os.environ, **env, RNN_COURSE_SLOT=str(slot), **{isolation.SLOT_ENV: str(sandbox_slot)}, TMPDIR=self.tmp, PYTHONUNBUFFERED="1")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "course.worker"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=self.log, cwd=self.scratch, env=full_env, start_new_session=True)
@@ -91,10 +92,12 @@ class Pool:
         self.scratch, self.log_dir = scratch, log_dir
         self.env = thread_env(jobs)
         self.selector = selectors.DefaultSelector()
+        # Sandbox slots (uids) are leased for the pool's lifetime; a replaced worker reuses its own.
+        self.sandbox_slots = [isolation.lease_slot() for _ in range(size)]
         self.workers = [self._start(slot) for slot in range(size)]
 
     def _start(self, slot: int) -> _Worker:
-        w = _Worker(slot, self.scratch, self.log_dir, self.env)
+        w = _Worker(slot, self.sandbox_slots[slot], self.scratch, self.log_dir, self.env)
         self.selector.register(w.proc.stdout, selectors.EVENT_READ, w)
         return w
 
@@ -117,6 +120,9 @@ class Pool:
                 w.kill()
         self.workers = []
         self.selector.close()
+        for slot in self.sandbox_slots:
+            isolation.release_slot(slot)
+        self.sandbox_slots = []
 
     def run(self, tasks: list[dict], on_result, limit_for) -> None:
         """Grade ``tasks``; call ``on_result(task, result)`` for each, in this process, as they end.

@@ -19,7 +19,6 @@ from pathlib import Path
 from course import isolation
 
 KERNEL_NAME = "rnn-course-sandbox"
-SLOT_ENV = "RNN_COURSE_SANDBOX_SLOT"
 LIMITS = isolation.Limits(cpu_seconds=600, wall_seconds=0, memory_bytes=6 * 2**30,
                           file_bytes=64 * 2**20, processes=256, open_files=1024)
 
@@ -43,7 +42,7 @@ def main(argv: list[str]) -> None:
     if info.get("transport") != "ipc" or not os.path.isabs(info.get("ip", "")):
         sys.exit("The sandboxed kernel talks over Unix sockets only: configure "
                  "KernelManager.transport = 'ipc' and an absolute KernelManager.ip (course.grading does).")
-    slot = int(os.environ.get(SLOT_ENV, "0"))
+    slot = isolation.current_slot()
     notebook_dir = Path.cwd()
     # The kernel creates its sockets at <ip>-<port>; that folder is the only one it shares
     # with us. The connection file is root-only, so the sandboxed user gets its own copy there.
@@ -54,6 +53,7 @@ def main(argv: list[str]) -> None:
     uid = isolation.sandbox_uid(slot)
     if uid is not None and isolation.bwrap_available():
         os.chown(ipc_dir, uid, uid)
+    isolation.reclaim(slot)
     isolation.prepare_workdir(notebook_dir, slot)
     rnnkit_dir = Path(__import__("rnnkit").__file__).resolve().parent
     argv_kernel = [sys.executable, "-m", "ipykernel_launcher", "-f", str(copy),

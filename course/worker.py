@@ -13,6 +13,7 @@ real gradebook, from the plain scores this module sends back.
 import copy
 import json
 import os
+import resource
 import shutil
 import sys
 import tempfile
@@ -20,7 +21,7 @@ import time
 import traceback
 from pathlib import Path
 
-from course import release
+from course import isolation, release
 
 COURSE_ID_FALLBACK = "default_course"
 
@@ -146,8 +147,8 @@ def _isolated_only(job: dict, root: Path, error: str, start: float) -> dict:
 
     from course import integrity
 
-    slot = int(os.environ.get("RNN_COURSE_SANDBOX_SLOT", "0"))
-    student, assignment = job["student"], job["assignment"]
+    slot = isolation.current_slot()
+    student = job["student"]
     autograded, feedback = root / "isolated" / "autograded", root / "isolated" / "feedback"
     shutil.copytree(job["submitted"], autograded)
     feedback.mkdir(parents=True)
@@ -196,6 +197,8 @@ def main() -> int:
             job = json.loads(line)
             result = grade(job, prefix)
             result["id"] = job.get("id")
+            # Peak resident memory of this worker so far (kernels are separate, capped processes).
+            result["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
             answers.write(json.dumps(result) + "\n")
     finally:
         shutil.rmtree(cleanup, ignore_errors=True)
