@@ -20,7 +20,8 @@ that makes a sequence fast.
   reproducible.
 
 Also here: gradient clipping, the norm of ``dL/dh_t`` over time (vanishing and exploding
-gradients), and the output heads and losses of notebooks 02-09.
+gradients), and the output heads and losses. Used in notebooks 02_simple_rnn, 03_bptt,
+04_architecture_zoo, 05_lstm and 08_text_generation.
 """
 
 import concurrent.futures
@@ -427,7 +428,7 @@ def linear_head(hs, V, c):
 def linear_head_backward(dout, cache):
     """Gradient of :func:`linear_head`. dout (B, T, K). Returns ``(dhs, dV (H, K), dc (K,))``.
 
-    Defined in notebook 02_simple_rnn, section 2.5.
+    Defined in notebook 03_bptt, section 3.3 "Backward through the whole sequence".
     """
     hs, V = cache
     K = V.shape[1]
@@ -455,7 +456,9 @@ def mse_loss(y, target):
     y, target (B, T, K) (or (B, T): one output per step). ``per_step[t]`` is the mean over
     the batch (and the K outputs) of ``(y - target)^2`` at step t, ``total = per_step.sum()``
     and ``dy = d total / d y`` (shape of y). Returns ``(per_step (T,), total, dy)``.
-    Used in notebook 09_forecasting.
+    Defined in notebook 02_simple_rnn, section 2.5 "Outputs at every step, and the loss over
+    time"; the loss of the BPTT examples of notebook 03_bptt, sections 3.3 "Backward through the
+    whole sequence" and 3.7 "Gradient clipping".
     """
     where = "mse_loss"
     y = cells._as_float_array(where, "y", y)
@@ -476,7 +479,8 @@ def softmax(logits):
     """Softmax over the last axis, computed stably (the row maximum is subtracted first).
 
     Any shape (..., K); returns probabilities of the same shape and dtype.
-    Defined in notebook 02_simple_rnn, section 2.5; sampling in 08_text_generation, 8.5.
+    Defined in notebook 02_simple_rnn, section 2.5 "Outputs at every step, and the loss over
+    time"; sampling in notebook 08_text_generation, section 8.5 "Sampling with a temperature".
     """
     logits = cells._as_float_array("softmax", "logits", logits)
     e = np.exp(logits - logits.max(axis=-1, keepdims=True))
@@ -492,7 +496,9 @@ def softmax_cross_entropy(logits, labels):
     batch of ``-log softmax(logits[b, t])[labels[b, t]]``, ``total = per_step.sum()`` and
     ``dlogits = d total / d logits = (softmax - one_hot(labels)) / B``. Also accepts
     logits (B, K) with labels (B,) as a single step. Returns ``(per_step (T,), total, dlogits)``.
-    Defined in notebook 02_simple_rnn, section 2.5; per-step NLL in 08_text_generation, 8.4.
+    Defined in notebook 02_simple_rnn, section 2.5 "Outputs at every step, and the loss over
+    time"; per-step NLL in notebook 08_text_generation, section 8.4 "The loss is a sum of
+    per-step negative log-likelihoods".
     """
     where = "softmax_cross_entropy"
     logits = cells._as_float_array(where, "logits", logits)

@@ -128,7 +128,7 @@ def param_names(kind, peephole=False):
     """The parameter names of a cell, in the lecture's order.
 
     ``param_names("lstm")`` is ``("U_f", "W_f", "b_f", "U_i", ..., "b_o")``; with
-    ``peephole=True`` ``("P_f", "P_i", "P_o")`` follow. Used from notebook 02_simple_rnn on.
+    ``peephole=True`` ``("P_f", "P_i", "P_o")`` follow.
     """
     _check_kind(kind)
     if kind == "rnn":
@@ -682,7 +682,8 @@ def gru_step_backward(dh, cache):
     """Gradient of :func:`gru_step`. dh (B, H) = dL/dh.
 
     Returns ``(dx (B, D), dh_prev (B, H), grads)``, grads with the keys of p.
-    Used in notebook 06_gru (the GRU backward is not a section of its own).
+    Used in notebook 06_gru, section 6.2 "The update gate decides how long a pulse is
+    remembered" (the GRU backward is not a section of its own).
     """
     where = "gru_step_backward"
     _check_cache(where, cache, "gru")

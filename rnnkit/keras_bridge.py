@@ -15,8 +15,12 @@ lstm+peep  ... + P_f P_i P_o (H,)                 ... + [P_i, P_f, P_o] (Peephol
 gru        U_z W_z b_z U_r W_r b_r U_g W_g b_g    column blocks z, r, g with z's block negated
 =========  =====================================  ==========================================
 
-Used in notebooks 02_simple_rnn, 05_lstm and 06_gru ("the same numbers as Keras" cells) and
-09_forecasting (the peephole LSTM).
+Used in notebooks 02_simple_rnn, 05_lstm and 06_gru to run the numpy cells' parameters in Keras
+(sections 2.7 "The same numbers as Keras", 5.3 "The same LSTM in Keras: gate order" and 6.3 "The
+same GRU in Keras"), in notebook 05_lstm also for the peephole LSTM (section 5.4 "Peephole
+connections"), and in notebooks 04_architecture_zoo and 08_text_generation to read a trained
+Keras layer back in lecture notation (sections 4.4 "Many-to-one in numpy" and 8.5 "Sampling with
+a temperature").
 """
 
 import os
@@ -72,7 +76,9 @@ def param_count(kind, input_size, hidden_size, peephole=False):
     Simple RNN ``H(D+H+1)``; LSTM ``4H(D+H+1)`` (``+3H`` with peepholes); GRU with
     ``reset_after=False`` ``3H(D+H+1)``: every gate owns a ``U (D,H)``, a ``W (H,H)`` and a
     ``b (H,)``. Equals Keras' ``count_params()`` for the layers this module builds.
-    Used in notebook 04_architecture_zoo.
+    Used in notebook 04_architecture_zoo, section 4.2 "Predict the shape, then run", notebook
+    05_lstm, section 5.4 "Peephole connections", and notebook 06_gru, section 6.4 "Counting
+    parameters".
     """
     _check_kind(kind)
     for name, value in (("input_size", input_size), ("hidden_size", hidden_size)):
@@ -143,7 +149,9 @@ def to_keras_weights(kind, p):
 
     Ready for ``layer.set_weights`` on SimpleRNN / LSTM / GRU(reset_after=False) /
     PeepholeLSTM. Linear in ``p``, so it also maps an rnnkit *gradient* dict onto the gradients
-    Keras reports for its variables. Keeps the arrays' dtype. Used in notebooks 02, 05, 06.
+    Keras reports for its variables. Keeps the arrays' dtype. Used in notebook 05_lstm, section
+    5.4 "Peephole connections"; notebooks 05_lstm and 06_gru have students write its LSTM and GRU
+    cases (sections 5.3 "The same LSTM in Keras: gate order" and 6.3 "The same GRU in Keras").
     """
     arrays, _, _, peephole = _check_params(kind, p)
     kernels, recurrents, biases = [], [], []
@@ -168,7 +176,7 @@ def from_keras_weights(kind, weights):
     """Keras weight list (as from ``layer.get_weights()``) -> rnnkit parameter dict.
 
     Inverse of :func:`to_keras_weights`: 3 arrays give a plain cell, 6 arrays (lstm only) a
-    peephole LSTM. Keeps the arrays' dtype, so the round trip is exact. Used in notebooks 05, 06.
+    peephole LSTM. Keeps the arrays' dtype, so the round trip is exact.
     """
     _check_kind(kind)
     if isinstance(weights, (str, bytes, Mapping)) or not isinstance(weights, Sequence):
@@ -239,7 +247,7 @@ class PeepholeLSTMCell(keras.layers.Layer):
     blocks i, f, g, o like ``keras.layers.LSTM``, then ``peephole_i``, ``peephole_f``,
     ``peephole_o`` each (H,). States ``[h (B,H), c (B,H)]``. Activations are fixed (sigmoid
     gates, tanh candidate) because the point of the cell is to match the lecture exactly.
-    Defined for notebook 09_forecasting.
+    Used in notebook 05_lstm, section 5.4 "Peephole connections".
     """
 
     def __init__(
@@ -335,7 +343,7 @@ class PeepholeLSTM(keras.layers.RNN):
     ``LSTM`` arguments (``return_sequences``, ``return_state``, ``go_backwards``, ``stateful``,
     ``unroll``). Input (B, T, D) -> (B, T, H) or (B, H); with ``return_state`` also h, c.
     Load rnnkit weights with ``layer.set_weights(to_keras_weights("lstm", p))`` after building,
-    or use :func:`keras_layer`. Defined for notebook 09_forecasting.
+    or use :func:`keras_layer`.
     """
 
     def __init__(
@@ -411,7 +419,9 @@ def keras_layer(kind, p, return_sequences=True, return_state=False, *, dtype="fl
     ``initial_state=[h0]`` (LSTM: ``[h0, c0]``) when calling it to start from h0.
     ``dtype`` is the layer's float type ("float32", Keras' default, or "float64" for an exact
     round trip of float64 parameters). Other keyword arguments (``name``, ``go_backwards``, ...)
-    go to the layer. Used in notebooks 02_simple_rnn, 05_lstm, 06_gru, 09_forecasting.
+    go to the layer. Used in notebooks 02_simple_rnn, 05_lstm and 06_gru (sections 2.7 "The same
+    numbers as Keras", 5.3 "The same LSTM in Keras: gate order", 5.5 "Remembering across a long
+    gap" and 6.3 "The same GRU in Keras").
     """
     arrays, d, h, peephole = _check_params(kind, p)
     fixed = [k for k in _FIXED_ARGS if k in layer_kwargs]
@@ -487,7 +497,9 @@ def params_from_layer(layer):
     Accepts SimpleRNN, LSTM, GRU(reset_after=False), PeepholeLSTM, ``keras.layers.RNN``
     around one of their cells, or the cells themselves. ``p`` is in the layer's dtype and
     ``params_from_layer(keras_layer(kind, p)) == (kind, p)`` exactly when the dtypes agree.
-    Used in notebooks 05_lstm and 06_gru (inspect what Keras learned in lecture notation).
+    Used in notebooks 04_architecture_zoo, 05_lstm and 08_text_generation to inspect or rerun
+    what Keras learned in lecture notation (sections 4.4 "Many-to-one in numpy", 5.6 "Looking
+    inside the gates" and 8.5 "Sampling with a temperature").
     """
     if isinstance(layer, keras.layers.Bidirectional):
         raise TypeError(

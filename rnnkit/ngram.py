@@ -18,8 +18,8 @@ for a text of length ``T``, and ``perplexity = exp(-log_likelihood / T)``.
 
 ``k = 0`` is the unigram model (every context is the empty string). Logarithms are natural.
 
-Defined in notebook 01_sequential_data (sections 1.4-1.5); the baseline of notebook
-08_text_generation.
+Defined in notebook 01_sequential_data, sections 1.4-1.5; the baseline of notebook
+08_text_generation, section 8.6 "Perplexity, and the n-gram baseline".
 """
 
 import numpy as np
@@ -61,7 +61,7 @@ class CharNGram:
     - ``probs(context) -> (V,)``, ``log_prob(next_char, context)``, ``log_probs(text) -> (T,)``,
       ``log_likelihood(text)``, ``perplexity(text)``, ``sample(n, seed, temperature)``.
 
-    Defined in notebook 01_sequential_data, section 1.4.
+    Defined in notebook 01_sequential_data, section 1.4 "A character n-gram, by counting".
     """
 
     def __init__(self, order: int, alpha: float = 1.0, start: str = START):
@@ -309,7 +309,7 @@ def sample_categorical(probs, u) -> np.ndarray | int:
     probs (..., K) rows summing to 1, u (...) in [0, 1) -> (...) int64: the first index whose
     cumulative probability exceeds ``u`` (an int for a single row). Passing ``u`` instead of
     drawing inside makes sampling reproducible and testable.
-    Defined in notebook 08_text_generation, section 8.3.
+    Defined in notebook 08_text_generation, section 8.5 "Sampling with a temperature".
     """
     probs = np.asarray(probs, dtype=np.float64)
     u = np.asarray(u, dtype=np.float64)
@@ -327,7 +327,7 @@ def perplexity_from_nll(nll) -> float:
 
     nll (N,) -> float. The geometric mean of 1 / p(x_t | ...): the number of equally likely
     characters the model is, on average, choosing between.
-    Defined in notebook 08_text_generation, section 8.5.
+    Defined in notebook 08_text_generation, section 8.6 "Perplexity, and the n-gram baseline".
     """
     nll = np.asarray(nll, dtype=np.float64)
     if nll.size == 0:
@@ -341,7 +341,7 @@ def ngram_counts(text: str, order: int, alphabet: str | None = None, start: str 
 
     -> dict context -> (V,) int64, over ``alphabet`` (default: the sorted characters of text);
     the text is padded on the left with ``order`` start symbols. Defined in notebook
-    01_sequential_data, section 1.4.
+    01_sequential_data, section 1.4 "A character n-gram, by counting".
     """
     return CharNGram(order, start=start).fit(text, alphabet=alphabet).counts
 
@@ -351,7 +351,7 @@ def best_order(train: str, heldout: str, orders=(1, 2, 3), alphas=(1.0,), alphab
 
     -> ``(best_model, {(order, alpha): heldout perplexity})``. Both are chosen on ``heldout``
     itself, which flatters the n-gram: a deliberately strong baseline for a neural model.
-    Defined in notebook 08_text_generation, section 8.6.
+    Defined in notebook 08_text_generation, section 8.6 "Perplexity, and the n-gram baseline".
     """
     if alphabet is None:
         alphabet = "".join(sorted(set(train) | set(heldout)))

@@ -141,8 +141,8 @@ for shift in (-3.0, 0.0, 3.0):
 # %% [markdown]
 # The gradient tells the same story backwards. Starting from `dL/dh_40 = 1` at the last step we
 # push the gradient back with `cells.gru_step_backward` and record `||dL/dh_t||`: how strongly
-# the loss at the end can still reach step t (this is "Backward through a GRU step", one step
-# at a time).
+# the loss at the end can still reach step t (backpropagation through time for the GRU, one
+# step at a time, exactly as notebook 03 did for the simple RNN).
 
 # %%
 grad_norms = {}
