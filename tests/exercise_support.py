@@ -1,11 +1,20 @@
-"""Helpers shared by the per-notebook exercise tests (tests/test_exercises_*.py)."""
+"""Helpers shared by the exercise tests (tests/test_exercises.py and tests/test_exercises_*.py)."""
 
+import functools
 import math
+from pathlib import Path
 
 import jupytext
 import numpy as np
 
 from rnnkit.checking import call_student, make_case, normalise, verify
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def source_path(notebook):
+    """The jupytext source of ``notebook``: the authoring truth the release is built from."""
+    return REPO / "source" / notebook / f"{notebook}.py"
 
 
 def run_check(ex, fn, seed, hidden=True):
@@ -23,8 +32,19 @@ def solution_cells(source):
             if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("solution")}
 
 
+@functools.cache
+def notebook_solutions(notebook):
+    """``solution_cells`` of a source notebook, read once per test process (parsing is slow)."""
+    return solution_cells(source_path(notebook))
+
+
 def define(source, name):
     """Exec an answer cell as the grader would (only numpy and math available)."""
     namespace = {"np": np, "math": math}
     exec(compile(source, f"<{name} answer cell>", "exec"), namespace)
     return namespace[name]
+
+
+def solution(ex):
+    """The notebook's own answer to exercise ``ex``, defined as the grader would."""
+    return define(notebook_solutions(ex.notebook)[ex.name], ex.name)

@@ -1,107 +1,13 @@
-"""Exercises of notebook 04_architecture_zoo: references, mistakes, notebook solutions, cheating."""
+"""Facts particular to the exercises of notebook 04_architecture_zoo: the output shapes agree
+with Keras' own layers (and asking Keras scores zero), and the drawn sizes keep every axis
+apart so an axis mistake shows. What holds for every exercise (reference, mistakes, solution,
+demo mistake, delegation to rnnkit) is in tests/test_exercises.py."""
 
-import copy
-import math
-from pathlib import Path
-
-import jupytext
 import numpy as np
 import pytest
 
-from rnnkit import bptt
-from rnnkit.checking import CheckFailed, check, make_case, normalise, verify
-from rnnkit.exercises import architecture_zoo, for_notebook
-
-NOTEBOOK = "04_architecture_zoo"
-SOURCE = Path(__file__).resolve().parent.parent / "source" / NOTEBOOK / f"{NOTEBOOK}.py"
-EXERCISES = {ex.name: ex for ex in architecture_zoo.EXERCISES}
-SEEDS = (0, 1, 7)
-
-
-def answer_cell(name):
-    """Source of the notebook's answer cell for exercise ``name`` (grade_id == name)."""
-    cells = [c for c in jupytext.read(SOURCE, fmt="py:percent").cells
-             if c.metadata.get("nbgrader", {}).get("grade_id") == name]
-    assert len(cells) == 1, f"expected one answer cell {name!r}, found {len(cells)}"
-    return cells[0].source
-
-
-def define(source, name):
-    """Execute an answer cell as the grader does (numpy and math only) and return ``name``."""
-    namespace = {"np": np, "math": math}
-    exec(compile(source, f"<answer {name}>", "exec"), namespace)
-    return namespace[name]
-
-
-def test_registry_lists_this_notebook():
-    assert [ex.name for ex in for_notebook(NOTEBOOK)] == list(EXERCISES)
-
-
-@pytest.mark.parametrize("seed", SEEDS)
-@pytest.mark.parametrize("name", EXERCISES)
-def test_reference_passes_hidden(name, seed):
-    """What check(hidden=True) does, minus the delegation guard (the reference *is* rnnkit)."""
-    ex = EXERCISES[name]
-    rng = np.random.default_rng(seed)
-    for _ in range(ex.trials_hidden):
-        inputs, expected = make_case(ex, rng, hidden=True)
-        got = normalise(ex, ex.reference(**copy.deepcopy(inputs)))
-        verify(ex, inputs, got, expected)
-
-
-@pytest.mark.parametrize(
-    "name, index",
-    [(name, i) for name, ex in EXERCISES.items() for i in range(len(ex.mistakes))],
-)
-def test_each_mistake_fails_with_its_own_message(name, index):
-    mistake = EXERCISES[name].mistakes[index]
-    for seed in (0, 1):
-        with pytest.raises(CheckFailed) as err:
-            check(name, mistake.fn, hidden=True, seed=seed)
-        assert mistake.message in str(err.value)
-
-
-@pytest.mark.parametrize("name", EXERCISES)
-def test_notebook_solution_passes(name):
-    student = define(answer_cell(name), name)
-    check(name, student)
-    for seed in SEEDS:
-        check(name, student, hidden=True, seed=seed)
-
-
-@pytest.mark.parametrize("name", EXERCISES)
-def test_demo_mistake_fails_with_a_named_mistake(name):
-    ex = EXERCISES[name]
-    old, new = ex.demo_mistake
-    source = answer_cell(name)
-    assert source.count(old) == 1, f"demo_mistake text {old!r} must occur once in the solution"
-    student = define(source.replace(old, new), name)
-    for hidden in (False, True):  # the instructor demo relies on the visible check failing too
-        with pytest.raises(CheckFailed) as err:
-            check(name, student, hidden=hidden, seed=None if not hidden else 0)
-        assert any(m.message in str(err.value) for m in ex.mistakes), str(err.value)
-
-
-def test_shape_exercise_mistakes_cover_the_visible_check():
-    """The visible check alone (fixed seed) already catches every recognised shape mistake."""
-    for mistake in EXERCISES["rnn_output_shape"].mistakes:
-        with pytest.raises(CheckFailed, match="not right yet"):
-            check("rnn_output_shape", mistake.fn)
-
-
-@pytest.mark.parametrize("name", ["many_to_one_forward", "seq2seq_forward"])
-def test_delegating_to_rnnkit_scores_zero(name):
-    if name == "many_to_one_forward":
-        def student(xs, U, W, b, V, c):
-            hs, _ = bptt.forward("rnn", xs, {"U": U, "W": W, "b": b})
-            return hs[:, -1] @ V + c
-    else:
-        def student(xs, ys_in, enc, dec, V, c):
-            enc_hs, _ = bptt.forward("rnn", xs, enc)
-            dec_hs, _ = bptt.forward("rnn", ys_in, dec, h0=enc_hs[:, -1])
-            return dec_hs @ V + c
-    with pytest.raises(CheckFailed, match="calls rnnkit.bptt.forward.*scores 0"):
-        check(name, student)
+from rnnkit.checking import CheckFailed, check
+from rnnkit.exercises import architecture_zoo
 
 
 def test_shapes_agree_with_keras_and_asking_keras_scores_zero():

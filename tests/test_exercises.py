@@ -1,0 +1,256 @@
+"""What must hold for every autograded exercise, judged by the same ``check`` students run.
+
+One parametrized module over the whole registry (ids like ``03_bptt/rnn_backward``): the
+registry and the notebook's cells agree, the reference passes its own checks, every recognised
+mistake is caught and named, the notebook's solution passes (on hundreds of hidden draws, since
+production draws fresh seeds), the instructor's demo mistake is caught and named, answers that
+delegate to rnnkit score zero (the cheats are in tests/exercise_cheats.py), and grading never
+imports TensorFlow. Facts particular to one
+notebook (Keras agreement, which regimes the inputs cover, ...) live in tests/test_exercises_<nb>.py.
+Where an exercise is an exception to a rule, the tables below say so and why.
+"""
+
+import dataclasses
+import importlib
+import importlib.util
+import subprocess
+import sys
+
+import jupytext
+import pytest
+
+from course import isolation
+from exercise_cheats import CHEATS
+from exercise_support import define, notebook_solutions, run_check, solution, source_path
+from rnnkit.checking import VISIBLE_SEED, CheckFailed, check
+from rnnkit.exercises import NOTEBOOKS, all_exercises, for_notebook
+
+EXERCISES = list(all_exercises().values())
+
+# Exercises whose reference goes through rnnkit.keras_bridge, which imports TensorFlow.
+NEEDS_KERAS = {"keras_lstm_weights"}
+KERAS_MISSING = pytest.mark.skipif(importlib.util.find_spec("keras") is None, reason="Keras is not installed")
+
+# Exercises worth more than the usual 1-3 points, and why.
+POINTS = {"lstm_step_backward": 4}  # the longest derivation of the course: six gradients, four gates
+
+# Seeds for the reference, each mistake and the demo mistake: enough draws that a mistake
+# caught only by luck shows, few enough to stay quick.
+SEEDS = range(8)
+
+# Mistakes that only some cases can show: (exercise, part of the message) -> (why, at least how
+# many of the hidden runs on SEEDS must catch it). Every other mistake is named by the visible
+# check and by every hidden run.
+SOMETIMES_CAUGHT = {
+    ("clip_grads", "already below max_norm"): (
+        "rescaling a gradient that needs no clipping only shows in cases that do not clip; "
+        "the visible case clips", 6),
+}
+
+# A correct answer must pass every hidden draw: production draws a fresh seed per run, so a
+# rare draw on which the solution fails would fail a student (it has happened once). 300 draws
+# of every exercise take about 9 s of CPU in all on a quiet machine (ngram_log_likelihood, the
+# slowest, 2 s; keras_lstm_weights is quick once TensorFlow is imported), so no exercise gets fewer.
+SOLUTION_SEEDS = range(300)
+
+
+def _keras(needed):
+    return [KERAS_MISSING] if needed else []
+
+
+def _exercise(ex):
+    return pytest.param(ex, id=f"{ex.notebook}/{ex.name}", marks=_keras(ex.name in NEEDS_KERAS))
+
+
+def _mistake(ex, index):
+    return pytest.param(ex, index, id=f"{ex.notebook}/{ex.name}/mistake{index}", marks=_keras(ex.name in NEEDS_KERAS))
+
+
+def _cheat(cheat):
+    ex = all_exercises()[cheat.exercise]
+    return pytest.param(cheat, id=f"{ex.notebook}/{ex.name}/{cheat.fn.__name__}",
+                        marks=_keras(cheat.keras or ex.name in NEEDS_KERAS))
+
+
+ALL = [_exercise(ex) for ex in EXERCISES]
+MISTAKES = [_mistake(ex, i) for ex in EXERCISES for i in range(len(ex.mistakes))]
+
+
+def _verdict(ex, fn, **kwargs):
+    """What ``check`` tells ``fn``: its CheckFailed message, or None when it passes."""
+    try:
+        check(ex.name, fn, **kwargs)
+    except CheckFailed as err:
+        return str(err)
+    return None
+
+
+def _sometimes_caught(ex, mistake):
+    """SOMETIMES_CAUGHT's (why, least) for this mistake, or None when every run must catch it."""
+    return next((rule for (name, part), rule in SOMETIMES_CAUGHT.items()
+                 if name == ex.name and part in mistake.message), None)
+
+
+def _named(ex, message):
+    """What ``check`` tells an answer that makes the mistake described by ``message``."""
+    return f"{ex.name} is not right yet: {message}"
+
+
+# --- the registry and the notebooks ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_registry_lists_the_notebooks_exercises_in_order(notebook):
+    module = importlib.import_module(f"rnnkit.exercises.{notebook[3:]}")
+    assert [ex.name for ex in for_notebook(notebook)] == [ex.name for ex in module.EXERCISES]
+    for ex in module.EXERCISES:
+        assert ex.notebook == notebook
+        if ex.name in POINTS:
+            assert ex.points == POINTS[ex.name]
+        else:
+            assert 1 <= ex.points <= 3, f"{ex.name} is worth {ex.points} points; add it to POINTS if meant"
+        assert len(ex.mistakes) >= 2, f"{ex.name} should recognise at least two typical mistakes"
+        assert "keras" in ex.forbidden, f"{ex.name} should forbid asking Keras for the answer"
+        assert ex.demo_mistake, f"{ex.name} needs a demo_mistake for the instructor demo"
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_notebook_cells_match_the_exercises(notebook):
+    nb = jupytext.read(source_path(notebook), fmt="py:percent")
+    grade_ids = [c.metadata["nbgrader"]["grade_id"] for c in nb.cells if "nbgrader" in c.metadata]
+    repeated = sorted({g for g in grade_ids if grade_ids.count(g) > 1})
+    assert not repeated, f"{notebook}: grade_ids used by more than one cell: {repeated}"
+    graded = {c.metadata["nbgrader"]["grade_id"]: c.metadata["nbgrader"].get("points")
+              for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")}
+    exercises = for_notebook(notebook)
+    for ex in exercises:
+        assert graded.get(f"{ex.name}_test") == ex.points, f"{notebook}: test cell {ex.name}_test should give {ex.points} points"
+    assert set(notebook_solutions(notebook)) == {ex.name for ex in exercises}
+    assert any(k.startswith("q_") for k in graded), f"{notebook}: a manually graded written question"
+
+
+def test_exercise_modules_do_not_import_tensorflow():
+    """Grading runs in every notebook's kernel and in the sandbox: importing TensorFlow there
+    would cost seconds per check (only keras_lstm_weights' reference imports it, when called)."""
+    code = (
+        "import importlib, sys\n"
+        f"for notebook in {NOTEBOOKS!r}:\n"
+        "    importlib.import_module('rnnkit.exercises.' + notebook[3:])\n"
+        "    heavy = {'tensorflow', 'keras'} & set(sys.modules)\n"
+        "    assert not heavy, f'importing rnnkit.exercises.{notebook[3:]} imports {sorted(heavy)}'\n"
+        "import rnnkit.exercises\n"
+        "rnnkit.exercises.all_exercises()\n"
+        "assert not {'tensorflow', 'keras'} & set(sys.modules), 'building the registry imports TensorFlow'\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+
+
+# --- the reference and the mistakes ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("ex", ALL)
+def test_reference_passes_its_own_checks(ex):
+    lenient = dataclasses.replace(ex, forbidden=())  # the reference IS the library
+    for seed in SEEDS:
+        run_check(lenient, ex.reference, seed)
+        run_check(lenient, ex.reference, seed, hidden=False)
+
+
+@pytest.mark.parametrize("ex, index", MISTAKES)
+def test_each_mistake_is_recognised_by_its_own_message(ex, index):
+    mistake = ex.mistakes[index]
+    named = _named(ex, mistake.message)
+    rule = _sometimes_caught(ex, mistake)
+    if rule is None:
+        assert _verdict(ex, mistake.fn) == named, (
+            "the visible check should name this mistake (if only some cases can show it, add it to SOMETIMES_CAUGHT)")
+    verdicts = {seed: _verdict(ex, mistake.fn, hidden=True, seed=seed) for seed in SEEDS}
+    misnamed = {seed: v for seed, v in verdicts.items() if v not in (None, named)}
+    assert not misnamed, f"hidden runs that catch this mistake should name it, but say: {misnamed}"
+    caught = [seed for seed, v in verdicts.items() if v is not None]
+    least = len(SEEDS) if rule is None else rule[1]
+    assert len(caught) >= least, (
+        f"the hidden check caught this mistake only on seeds {caught} of {list(SEEDS)}; wanted {least}"
+        + ("" if rule is None else f" ({rule[0]})"))
+
+
+def test_every_sometimes_caught_entry_matches_one_mistake():
+    """A stale SOMETIMES_CAUGHT entry would silently exempt nothing (or the wrong mistake)."""
+    for name, part in SOMETIMES_CAUGHT:
+        matches = [m for m in all_exercises()[name].mistakes if part in m.message]
+        assert len(matches) == 1, f"SOMETIMES_CAUGHT[{name!r}, {part!r}] matches {len(matches)} mistakes"
+
+
+# --- the notebook's solution and the demo mistake ---------------------------------------------
+
+
+@pytest.mark.parametrize("ex", ALL)
+def test_notebook_solution_passes(ex, capsys):
+    fn = solution(ex)
+    check(ex.name, fn)
+    assert "Well done" in capsys.readouterr().out
+    check(ex.name, fn, hidden=True)  # a fresh random seed, as in the hidden test cell
+
+
+@pytest.mark.parametrize("ex", ALL)
+def test_notebook_solution_passes_hundreds_of_hidden_draws(ex):
+    fn = solution(ex)
+    failed = {}
+    for seed in SOLUTION_SEEDS:
+        try:
+            check(ex.name, fn, hidden=True, seed=seed)
+        except CheckFailed as err:
+            failed[seed] = str(err)
+    if failed:
+        seed, message = next(iter(failed.items()))
+        pytest.fail(f"the notebook's solution fails the hidden check on {len(failed)} of {len(SOLUTION_SEEDS)} "
+                    f"seeds {sorted(failed)[:10]}; seed {seed}: {message}")
+
+
+@pytest.mark.parametrize("ex", ALL)
+def test_demo_mistake_is_caught_and_named(ex):
+    """The instructor demo fabricates a student who makes exactly this mistake: the visible check
+    must fail already (on the fixed seed and on another), and every hidden run must too, each
+    naming a recognised mistake, as a real student would be told."""
+    old, new = ex.demo_mistake
+    source = notebook_solutions(ex.notebook)[ex.name]
+    assert source.count(old) == 1, f"demo text {old!r} must occur once in the solution"
+    fn = define(source.replace(old, new), ex.name)
+    recognised = {_named(ex, m.message) for m in ex.mistakes}
+    runs = [(False, VISIBLE_SEED), (False, 0)] + [(True, seed) for seed in SEEDS]
+    for hidden, seed in runs:
+        verdict = _verdict(ex, fn, hidden=hidden, seed=seed)
+        assert verdict in recognised, (
+            f"the {'hidden' if hidden else 'visible'} check on seed {seed} should name a recognised mistake; it says {verdict!r}")
+
+
+@pytest.mark.skipif(not isolation.bwrap_available(), reason="bubblewrap is not installed")
+@pytest.mark.parametrize("ex", ALL)
+def test_isolated_grader_gives_the_solution_full_marks(ex):
+    """The jupytext answer cell on a fixed seed; tests/test_isolated_verdicts.py judges the
+    generated .ipynb's cell on a fresh one."""
+    from course import integrity
+
+    verdict = integrity.judge(ex, notebook_solutions(ex.notebook)[ex.name], seed=3)
+    assert verdict.score == ex.points, verdict.message
+
+
+# --- delegation ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("cheat", [_cheat(c) for c in CHEATS])
+def test_delegating_to_the_reference_scores_zero(cheat):
+    ex = all_exercises()[cheat.exercise]
+    run_check(dataclasses.replace(ex, forbidden=()), cheat.fn, VISIBLE_SEED, hidden=False)  # a working cheat
+    with pytest.raises(CheckFailed) as err:
+        check(ex.name, cheat.fn)
+    message = str(err.value)
+    assert message.startswith(f"{ex.name} calls {', '.join(cheat.calls)}. "), message
+    assert "delegates to the reference scores 0" in message, message
+
+
+def test_every_exercise_that_forbids_rnnkit_code_is_tried_with_a_cheat():
+    forbidding = {ex.name for ex in EXERCISES if any(f.startswith("rnnkit.") for f in ex.forbidden)}
+    missing = sorted(forbidding - {c.exercise for c in CHEATS})
+    assert not missing, f"add a cheat to tests/exercise_cheats.py for {missing}"
