@@ -23,15 +23,66 @@ Keras layer back in lecture notation (sections 4.4 "Many-to-one in numpy" and 8.
 a temperature").
 """
 
+import contextlib
 import os
+import sys
+import tempfile
+from collections.abc import Mapping, Sequence
 
 # Keras notebooks otherwise open with a screen of TensorFlow start-up log lines (CUDA probing on
-# CPU-only machines) that students mistake for errors; setdefault leaves a user's choice alone.
+# CPU-only machines) that students mistake for errors, and that nbgrader counts as a failure
+# when they land in a test cell; setdefault leaves a user's choice alone.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# oneDNN's custom CPU kernels log from C++ whatever the level (e.g. "oneDNN supports DT_BOOL only
+# on platforms with AVX-512" in the middle of a masked GRU's training on most laptops) and make
+# results depend on the CPU's instruction set. Without them the course's Keras notebooks ran as
+# fast or faster (05, 07-09 on a 2-core EPYC); benchmarks/lstm_speed.py keeps Keras' default.
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 
-from collections.abc import Mapping, Sequence  # noqa: E402
+# TensorFlow 2.21 writes these from C++ before its log level is read, straight to file
+# descriptor 2, so TF_CPP_MIN_LOG_LEVEL alone does not hide them.
+_STARTUP_NOISE = (
+    "All log messages before absl::InitializeLog() is called",
+    "oneDNN custom operations are on",
+    "Could not find cuda drivers",
+    "Unable to register cuDNN factory",
+    "Unable to register cuFFT factory",
+    "Unable to register cuBLAS factory",
+    "computation placer already registered",
+    "This TensorFlow binary is optimized to use available CPU instructions",
+    "To enable the following instructions",
+    "TF-TRT Warning",
+    "failed call to cuInit",
+)
 
-import keras  # noqa: E402
+
+@contextlib.contextmanager
+def _without_startup_noise():
+    """Catch what native code writes to fd 2 meanwhile; pass on every line but the known noise."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as caught:
+        os.dup2(caught.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            caught.seek(0)
+            lines = caught.read().decode("utf-8", errors="replace").splitlines(keepends=True)
+            kept = "".join(line for line in lines if not any(noise in line for noise in _STARTUP_NOISE))
+            if kept:
+                sys.stderr.write(kept)
+                sys.stderr.flush()
+
+
+with _without_startup_noise():
+    import tensorflow  # noqa: E402  (the first import is the one that logs)
+    import keras  # noqa: E402
+
+    # Device discovery logs too (CUDA probing), on first use: do it now, while we listen.
+    tensorflow.config.list_physical_devices()
+
 import numpy as np  # noqa: E402
 from keras import ops  # noqa: E402
 

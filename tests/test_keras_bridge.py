@@ -5,6 +5,12 @@ missing GRU sign flip or a wrong peephole term in the bridge fails these tests. 
 imported once for the whole file; shapes are small so the file runs in seconds.
 """
 
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -430,3 +436,40 @@ def test_params_from_layer_refuses_other_maths(make, error, words):
     with pytest.raises(error) as info:
         kb.params_from_layer(make())
     assert words in str(info.value)
+
+
+# --- TensorFlow's start-up log lines ---------------------------------------------------------
+
+def test_import_and_first_training_step_write_nothing_to_stderr():
+    """TF 2.21 writes start-up lines (absl, oneDNN, CUDA probing) from C++ before its log level is
+    read; in a notebook they show in red and nbgrader fails a test cell that has them."""
+    code = ("from rnnkit import keras_bridge\nimport keras, numpy as np\n"
+            "m = keras.Sequential([keras.Input((5, 3)), keras.layers.LSTM(4), keras.layers.Dense(1)])\n"
+            "m.compile('adam', 'mse'); m.fit(np.zeros((8, 5, 3)), np.zeros((8, 1)), verbose=0)\n"
+            "print('trained')\n")
+    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0 and "trained" in done.stdout, done.stderr
+    assert done.stderr == "", f"TensorFlow still logs at start-up:\n{done.stderr}"
+
+
+def test_other_native_stderr_during_the_import_is_kept():
+    code = ("import os\nfrom rnnkit import keras_bridge\n"
+            "with keras_bridge._without_startup_noise():\n"
+            "    os.write(2, b'oneDNN custom operations are on\\nreal problem\\n')\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.stderr == "real problem\n"
+
+
+def test_every_notebook_imports_keras_bridge_before_tensorflow():
+    """Only the first TensorFlow import logs, so keras_bridge must be that first import."""
+    for path in sorted((Path(__file__).resolve().parent.parent / "source").glob("*/*.py")):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        tf_lines = [i for i, line in enumerate(lines)
+                    if re.match(r"\s*(import (keras|tensorflow)|from (keras|tensorflow)[ .])", line)]
+        if not tf_lines:
+            continue
+        bridge = [i for i, line in enumerate(lines) if re.match(r"\s*from rnnkit import .*keras_bridge", line)]
+        assert bridge and bridge[0] < tf_lines[0], (
+            f"{path.name}: line {tf_lines[0] + 1} imports Keras/TensorFlow before "
+            "`from rnnkit import keras_bridge`, so TensorFlow's start-up lines reach the student")

@@ -93,10 +93,8 @@ print(f"{D}*{H} + {H}*{H} + {H} = {n_params} parameters for any number of time s
 # the agreement is exact up to rounding.
 
 # %%
-import os
-
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TensorFlow's start-up messages
-import tensorflow as tf  # noqa: E402
+from rnnkit import keras_bridge  # first: TensorFlow without its start-up log lines
+import tensorflow as tf
 
 U_tf, W_tf, b_tf = tf.constant(U), tf.constant(W), tf.constant(b)
 h0_tf = tf.tanh(tf.matmul(tf.constant(X0), U_tf) + b_tf)
@@ -408,8 +406,6 @@ check("stacked_rnn_forward", stacked_rnn_forward, hidden=True)
 
 # %%
 import keras
-
-from rnnkit import keras_bridge
 
 keras.utils.set_random_seed(0)
 layer = keras_bridge.keras_layer("rnn", p)  # SimpleRNN(5, return_sequences=True)

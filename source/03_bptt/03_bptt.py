@@ -207,10 +207,8 @@ check("rnn_backward", rnn_backward, hidden=True)
 # float64) and asking the tape for the gradients must give our numbers to rounding error.
 
 # %%
-import os
-
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TensorFlow's start-up messages
-import tensorflow as tf  # noqa: E402
+from rnnkit import keras_bridge  # first: TensorFlow without its start-up log lines
+import tensorflow as tf
 
 variables = {name: tf.Variable(value) for name, value in {**p, "V": V, "c": c}.items()}
 with tf.GradientTape() as tape:

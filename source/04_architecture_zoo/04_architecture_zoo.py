@@ -35,9 +35,11 @@
 # %%
 import numpy as np
 import matplotlib.pyplot as plt
+
+from rnnkit import keras_bridge  # first: TensorFlow without its start-up log lines
 import keras
 
-from rnnkit import bptt, keras_bridge
+from rnnkit import bptt
 from rnnkit.checking import check
 
 keras.utils.set_random_seed(0)

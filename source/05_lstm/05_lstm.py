@@ -27,9 +27,11 @@
 # %%
 import numpy as np
 import matplotlib.pyplot as plt
+
+from rnnkit import keras_bridge  # first: TensorFlow without its start-up log lines
 import keras
 
-from rnnkit import bptt, cells, gradcheck, keras_bridge
+from rnnkit import bptt, cells, gradcheck
 from rnnkit.data import long_gap_task
 from rnnkit.plots import plot_gate_heatmap, plot_training_curves
 from rnnkit.checking import check

@@ -40,9 +40,11 @@
 # %%
 import numpy as np
 import matplotlib.pyplot as plt
+
+from rnnkit import keras_bridge  # first: TensorFlow without its start-up log lines
 import keras
 
-from rnnkit import cells, keras_bridge, plots
+from rnnkit import cells, plots
 from rnnkit.checking import check
 
 keras.utils.set_random_seed(0)

@@ -25,6 +25,7 @@
 import time
 import zlib
 
+from rnnkit import keras_bridge  # first: TensorFlow without its start-up log lines
 import keras
 import matplotlib.pyplot as plt
 import numpy as np

@@ -26,7 +26,7 @@
 # %%
 import time
 
-from rnnkit import keras_bridge  # first: it quiets TensorFlow's start-up log lines
+from rnnkit import keras_bridge  # first: TensorFlow without its start-up log lines
 
 import keras
 import matplotlib.pyplot as plt

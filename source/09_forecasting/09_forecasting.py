@@ -29,6 +29,8 @@
 # %%
 import numpy as np
 import matplotlib.pyplot as plt
+
+from rnnkit import keras_bridge  # first: TensorFlow without its start-up log lines
 import keras
 
 from rnnkit import data, plots
