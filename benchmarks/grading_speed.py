@@ -22,6 +22,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -60,13 +61,43 @@ def make_class(root: Path, notebooks: list[str], students: int) -> Path:
     return klass
 
 
-def grade(klass: Path, source: Path, out: Path, jobs: int) -> tuple[float, list[dict]]:
-    start = time.perf_counter()
+def cpu_seconds() -> float:
+    """CPU time of this process and of every finished process it started (workers, kernels)."""
+    total = 0.0
+    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
+        r = resource.getrusage(who)
+        total += r.ru_utime + r.ru_stime
+    return total
+
+
+SPIN = ("import os\nos.environ['OPENBLAS_NUM_THREADS'] = '1'\nimport numpy as np\n"
+        "a = np.random.default_rng(0).random((400, 400))\ns = 0\n"
+        "for i in range(%d):\n    s += i\n    if i %% 20000 == 0:\n        a = np.tanh(a @ a / 400)\n")
+
+
+def parallel_ceiling(loops: int = 6_000_000) -> dict:
+    """What two cores give two independent CPU-bound processes here: the most any
+    ``--jobs 2`` speed-up can reach on this machine (1.0 = no gain, 2.0 = two full cores)."""
+    def run(copies: int) -> float:
+        start = time.perf_counter()
+        procs = [subprocess.Popen([sys.executable, "-c", SPIN % loops]) for _ in range(copies)]
+        for proc in procs:
+            proc.wait()
+        return time.perf_counter() - start
+
+    one, two = min(run(1) for _ in range(2)), min(run(2) for _ in range(2))
+    return {"one_process_seconds": round(one, 2), "two_processes_seconds": round(two, 2),
+            "speedup_ceiling": round(2 * one / two, 2)}
+
+
+def grade(klass: Path, source: Path, out: Path, jobs: int) -> tuple[float, float, list[dict]]:
+    """Grade; return (wall seconds, CPU seconds of everything involved, grades rows)."""
+    start, cpu = time.perf_counter(), cpu_seconds()
     result = autograde.autograde(klass, out, jobs=jobs, source=source, show_progress=False, stream=open(os.devnull, "w"))
     wall = time.perf_counter() - start
     if result.counts.get("failed"):
         raise SystemExit(f"grading failed: {result.summary}")
-    return wall, result.grades
+    return wall, cpu_seconds() - cpu, result.grades
 
 
 def job_seconds(out: Path) -> dict[str, list[float]]:
@@ -102,9 +133,9 @@ def main(argv=None) -> int:
         grade(root / "warm_class", root / "source", root / "warm", jobs=2)
         n = args.students * len(notebooks)
         load = [os.getloadavg()[0]]
-        one, grades1 = grade(klass, root / "source", root / "j1", jobs=1)
+        one, cpu1, grades1 = grade(klass, root / "source", root / "j1", jobs=1)
         load.append(os.getloadavg()[0])
-        two, grades2 = grade(klass, root / "source", root / "j2", jobs=2)
+        two, cpu2, grades2 = grade(klass, root / "source", root / "j2", jobs=2)
         load.append(os.getloadavg()[0])
         same = sorted((g["student"], g["assignment"], g["auto_score"]) for g in grades1) == \
             sorted((g["student"], g["assignment"], g["auto_score"]) for g in grades2)
@@ -112,6 +143,7 @@ def main(argv=None) -> int:
     per_nb = {a: sum(v) / len(v) for a, v in jobs1.items()}
     busy1 = sum(sum(v) for v in jobs1.values())
     busy2 = sum(sum(v) for v in jobs2.values())
+    ceiling = parallel_ceiling()
     tf = {a: uses_tensorflow(sources.SOURCE / a / f"{a}.py") for a in notebooks}
     figures = {
         "cores": cores,
@@ -131,6 +163,13 @@ def main(argv=None) -> int:
         # Share of the jobs-2 wall time both workers were busy: scheduling and serial overhead.
         "worker_utilisation_jobs2": round(busy2 / (2 * two), 2),
         "overhead_seconds_jobs1": round(one - busy1, 1),
+        # Average number of cores in use (CPU seconds / wall seconds): with one job the
+        # pipeline already keeps more than one core partly busy (worker + kernel + sandbox).
+        "cores_used_jobs1": round(cpu1 / one, 2),
+        "cores_used_jobs2": round(cpu2 / two, 2),
+        "cpu_seconds_jobs1": round(cpu1, 1),
+        "cpu_seconds_jobs2": round(cpu2, 1),
+        "machine_parallel_ceiling": ceiling,
         "tensorflow_import_seconds": round(tensorflow_import_seconds(), 1),
         "per_notebook": {a: {"seconds": round(s, 1), "imports_tensorflow": tf[a]} for a, s in per_nb.items()},
     }
@@ -138,6 +177,11 @@ def main(argv=None) -> int:
           f"(1-minute load average before/between/after: {figures['load_average_1min']})")
     print(f"--jobs 1: {one:.1f} s = {one / n:.2f} s per submission")
     print(f"--jobs 2: {two:.1f} s = {two / n:.2f} s per submission; speed-up {one / two:.2f}x (goal >= 1.7x)")
+    print(f"cores in use on average: {cpu1 / one:.2f} with --jobs 1, {cpu2 / two:.2f} with --jobs 2 "
+          f"(CPU seconds {cpu1:.0f} and {cpu2:.0f})")
+    print(f"this machine's own ceiling: two independent CPU-bound processes run {ceiling['speedup_ceiling']:.2f}x "
+          f"as fast as one after the other ({ceiling['one_process_seconds']} s alone, "
+          f"{ceiling['two_processes_seconds']} s for two at once)")
     print(f"same scores with 1 and 2 workers: {same}")
     print(f"inside workers: {busy1:.0f} s with 1 job, {busy2:.0f} s with 2 (each submission {busy2 / busy1:.2f}x "
           f"slower when two run at once); workers busy {100 * busy2 / (2 * two):.0f}% of the jobs-2 wall time; "
