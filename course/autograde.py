@@ -33,6 +33,7 @@ from course.progress import Progress
 from course.submissions import import_class
 
 DEFAULT_OUT = Path("grading")
+REPO_CONFIG = release.REPO / "nbgrader_config.py"
 SLACK_SECONDS = 120  # kernel start-up, nbgrader and feedback on top of the cells' own time
 
 
@@ -165,6 +166,26 @@ def _not_graded_page(student: str, assignment: str, message: str) -> str:
             "</body></html>\n")
 
 
+def write_formgrader_config(out: Path, db_url: str) -> Path:
+    """Make ``out`` an nbgrader course directory that opens in the formgrader as it is.
+
+    ``out`` already has nbgrader's layout (gradebook, source/, submitted/, autograded/,
+    feedback/); the config file adds the course's own settings and this gradebook, so
+    ``cd out && jupyter lab`` shows the class in the Formgrader panel, ready for the written
+    answers, and anything the formgrader runs grades the way this command does.
+    """
+    config = REPO_CONFIG
+    text = ("# Written by `python -m course autograde`. Open this folder with `jupyter lab` and use\n"
+            "# Formgrader to grade the written answers; it works on the same gradebook.\n"
+            "c = get_config()  # noqa: F821\n"
+            f"load_subconfig({str(config)!r})  # noqa: F821  (the course's settings)\n"
+            f"c.CourseDirectory.root = {str(out)!r}\n"
+            f"c.CourseDirectory.db_url = {db_url!r}\n")
+    path = out / "nbgrader_config.py"
+    write_text(path, text)
+    return path
+
+
 def autograde(submissions: Path, out: Path = DEFAULT_OUT, *, jobs: int | None = None, db_url: str | None = None,
               timeout: int | None = None, source: Path = sources.SOURCE, show_progress: bool = True,
               stream=None) -> Result:
@@ -262,6 +283,7 @@ def autograde(submissions: Path, out: Path = DEFAULT_OUT, *, jobs: int | None = 
 
                 workers.run(tasks, merge, lambda t: timeout * (code_cells[t["assignment"]] + 1) + SLACK_SECONDS)
                 grades, details = reports.collect(book, items)
+        write_formgrader_config(out, db_url)
         reports.write_csv(out / "grades.csv", grades, reports.GRADES_COLUMNS)
         reports.write_csv(out / "grades_items.csv", details, reports.ITEM_COLUMNS)
         if grades:

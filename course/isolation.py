@@ -139,6 +139,10 @@ def _bwrap_prefix(workdir: Path, readonly: tuple[Path, ...], drop_to: int | None
 
 def lease_slot() -> int:
     """Reserve a free slot for this process until :func:`release_slot` or exit."""
+    if os.geteuid() != 0:  # no uid to switch to: a slot only needs to be unique in this process
+        slot = max(_leases, default=-1) + 1
+        _leases[slot] = -1
+        return slot
     SLOT_LOCKS.mkdir(mode=0o755, parents=True, exist_ok=True)
     for slot in range(MAX_SLOTS):
         if slot in _leases:
@@ -156,7 +160,7 @@ def lease_slot() -> int:
 
 def release_slot(slot: int) -> None:
     fd = _leases.pop(slot, None)
-    if fd is not None:
+    if fd is not None and fd >= 0:
         os.close(fd)
 
 

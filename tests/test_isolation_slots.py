@@ -29,6 +29,7 @@ def test_leases_in_one_process_are_distinct_and_released():
     assert again in (a, b)
 
 
+@pytest.mark.skipif(os.geteuid() != 0, reason="slots are only locked across processes when sandboxes switch uid (root)")
 def test_another_process_never_gets_a_leased_slot():
     mine = isolation.lease_slot()
     try:

@@ -341,3 +341,22 @@ def test_postgresql_gradebook_gives_the_same_grades(course, klass, graded, postg
                                 source=course / "source", show_progress=False)
     assert set(rerun.counts) == {"unchanged (skipped)"}
     assert time.monotonic() - start < 600
+
+
+def test_output_folder_opens_in_the_formgrader(graded):
+    """Written answers are graded in nbgrader's formgrader: the output folder's config must give
+    it this gradebook and the course's settings, whatever folder it is started from."""
+    code = ("import json\nfrom traitlets.config.loader import PyFileConfigLoader\n"
+            "from nbgrader.apps import NbGraderAPI\n"
+            "config = PyFileConfigLoader('nbgrader_config.py', path='.').load_config()\n"
+            "api = NbGraderAPI(config=config)\n"
+            f"subs = api.get_submissions({SUMS!r})\n"
+            "print(json.dumps({'course': config.CourseDirectory.course_id,\n"
+            "                  'students': sorted(s['student'] for s in subs if s['autograded']),\n"
+            "                  'manual': sorted(s['student'] for s in subs if s.get('needs_manual_grade'))}))\n")
+    done = subprocess.run([sys.executable, "-c", code], cwd=graded.out, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen["course"] == "rnn-week"
+    assert "perfect" in seen["students"] and "blank" in seen["students"]
+    assert "perfect" in seen["manual"], "the written answer should wait for a manual grade"
