@@ -256,11 +256,12 @@ def autograde(submissions: Path, out: Path = DEFAULT_OUT, *, jobs: int | None = 
                 tasks.sort(key=lambda t: (-sum(took.get(t["assignment"], [0])) / len(took.get(t["assignment"], [0])),
                                           -code_cells[t["assignment"]]))
                 bar = Progress(len(tasks), stream=sys.stderr) if show_progress and tasks else None
-                worker_peak = [0.0]
+                worker_peak = 0.0  # MiB, the largest a worker reported
 
                 def merge(task, result):
+                    nonlocal worker_peak
                     s = by_key[(task["student"], task["assignment"])]
-                    worker_peak[0] = max(worker_peak[0], float(result.get("peak_rss_mib") or 0.0))
+                    worker_peak = max(worker_peak, float(result.get("peak_rss_mib") or 0.0))
                     if result.get("ok"):
                         replace_tree(Path(result["autograded"]), out / "autograded" / s.student / s.assignment)
                         replace_tree(Path(result["feedback"]), out / "feedback" / s.student / s.assignment)
@@ -292,7 +293,7 @@ def autograde(submissions: Path, out: Path = DEFAULT_OUT, *, jobs: int | None = 
         text = reports.summary(grades, graded, counts)
         if warnings:
             text += "".join(f"warning: {w}\n" for w in warnings)
-        memory = {"grader": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "worker": worker_peak[0]}
+        memory = {"grader": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "worker": worker_peak}
         if tasks:
             text += (f"memory: this process peaked at {memory['grader']:.0f} MiB, a grading worker at "
                      f"{memory['worker']:.0f} MiB (each student kernel is capped on its own)\n")

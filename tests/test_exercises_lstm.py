@@ -3,6 +3,9 @@ Keras' own, and the stacked backward layout agrees with numerical gradients. Wha
 every exercise (reference, mistakes, solution, demo mistake, delegation) is in
 tests/test_exercises.py."""
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -22,6 +25,28 @@ def test_keras_layout_matches_a_keras_lstm():
     want_h, want_c = lstm.lstm_step_forward_reference(x, h0, c0, p)
     np.testing.assert_allclose(np.asarray(h), want_h, rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(np.asarray(c), want_c, rtol=1e-10, atol=1e-12)
+
+
+def test_keras_layout_reference_equals_keras_bridge():
+    keras_bridge = pytest.importorskip("rnnkit.keras_bridge")
+    for seed in range(5):
+        p = get_exercise("keras_lstm_weights").make_inputs(np.random.default_rng(seed), True)["p"]
+        ours = get_exercise("keras_lstm_weights").reference(p)
+        for a, b in zip(ours, keras_bridge.to_keras_weights("lstm", p), strict=True):
+            np.testing.assert_array_equal(a, b)
+
+
+def test_checking_every_exercise_never_imports_tensorflow():
+    """The grader computes every reference itself; TensorFlow there would cost each worker
+    about 500 MiB and a 4 s import."""
+    code = ("import sys, numpy as np\nfrom rnnkit.exercises import all_exercises\n"
+            "from rnnkit.checking import make_case\n"
+            "for ex in all_exercises().values():\n"
+            "    make_case(ex, np.random.default_rng(0), True)\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('tensorflow', 'keras')))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]", done.stdout
 
 
 def test_backward_reference_matches_numerical_gradient():
