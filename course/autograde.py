@@ -33,7 +33,6 @@ from course.progress import Progress
 from course.submissions import import_class
 
 DEFAULT_OUT = Path("grading")
-REPO_CONFIG = release.REPO / "nbgrader_config.py"
 SLACK_SECONDS = 120  # kernel start-up, nbgrader and feedback on top of the cells' own time
 
 
@@ -174,11 +173,10 @@ def write_formgrader_config(out: Path, db_url: str) -> Path:
     ``cd out && jupyter lab`` shows the class in the Formgrader panel, ready for the written
     answers, and anything the formgrader runs grades the way this command does.
     """
-    config = REPO_CONFIG
     text = ("# Written by `python -m course autograde`. Open this folder with `jupyter lab` and use\n"
             "# Formgrader to grade the written answers; it works on the same gradebook.\n"
             "c = get_config()  # noqa: F821\n"
-            f"load_subconfig({str(config)!r})  # noqa: F821  (the course's settings)\n"
+            f"load_subconfig({str(release.CONFIG)!r})  # noqa: F821  (the course's settings)\n"
             f"c.CourseDirectory.root = {str(out)!r}\n"
             f"c.CourseDirectory.db_url = {db_url!r}\n")
     path = out / "nbgrader_config.py"

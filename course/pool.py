@@ -35,7 +35,6 @@ def thread_env(jobs: int, cpus: int | None = None) -> dict[str, str]:
 class _Worker:
     def __init__(self, slot: int, sandbox_slot: int, scratch: Path, log_dir: Path, env: dict):
         self.slot = slot
-        self.sandbox_slot = sandbox_slot
         self.scratch = scratch / f"w{slot}"
         self.scratch.mkdir(parents=True, exist_ok=True)
         # A short private temp folder: kernels put Unix sockets there (108-byte path limit).

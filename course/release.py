@@ -10,6 +10,7 @@ from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
 REPO = Path(__file__).resolve().parent.parent
+CONFIG = REPO / "nbgrader_config.py"  # the course's nbgrader settings
 
 
 def ensure_tools_on_path() -> None:
@@ -21,7 +22,7 @@ def ensure_tools_on_path() -> None:
 
 def course_config(root: Path, db_url: str | None = None) -> Config:
     """The course's nbgrader_config.py, rooted at ``root``."""
-    config = PyFileConfigLoader("nbgrader_config.py", path=str(REPO)).load_config()
+    config = PyFileConfigLoader(CONFIG.name, path=str(CONFIG.parent)).load_config()
     config.CourseDirectory.root = str(root)
     config.CourseDirectory.db_url = db_url or f"sqlite:///{root / 'gradebook.db'}"
     return config
