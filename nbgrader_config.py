@@ -17,6 +17,7 @@ from nbgrader.preprocessors import AssignLatePenalties, CheckCellMetadata, GetGr
 from course.integrity import IsolatedSaveAutoGrades
 from course.plugins import HideHiddenTests, StderrIsNotFailure
 from course.sandbox_kernel import SandboxedExecute, install_kernelspec
+from course.withhold import WithholdCourseText
 
 c = get_config()  # noqa: F821 (nbgrader injects get_config)
 
@@ -33,6 +34,10 @@ c.Execute.allow_errors = True
 # GenerateFeedback hides hidden tests (and tracebacks quoting them) from the feedback pages.
 c.Autograde.autograde_preprocessors = [SandboxedExecute, StderrIsNotFailure, IgnorePattern, ClearMetadataPreprocessor,
                                        LimitOutput, IsolatedSaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
+if os.environ.get("RNN_COURSE_NO_SANDBOX"):
+    # Graded with --no-sandbox: the kernel could read the course's files; nothing it printed
+    # that quotes a solution or a hidden test reaches the autograded notebook or the feedback.
+    c.Autograde.autograde_preprocessors.insert(1, WithholdCourseText)
 c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]
 
 # The sandboxed kernel talks over Unix sockets in a folder private to this process.

@@ -39,6 +39,8 @@ def parser() -> argparse.ArgumentParser:
                    help="seconds a single cell may run before it is interrupted (default: nbgrader_config.py)")
     a.add_argument("--source", type=Path, default=sources.SOURCE, help=argparse.SUPPRESS)
     a.add_argument("--no-progress", action="store_true", help="no progress bar")
+    a.add_argument("--no-sandbox", action="store_true",
+                   help="grade even though the bubblewrap sandbox cannot start (weaker isolation; every output says so)")
 
     d = sub.add_parser("demo", help="grade a sample class made from the notebooks (perfect, blank, mistakes, ...)")
     d.add_argument("--out", type=Path, default=Path("demo_out"), help="where the class and its grading go (default: demo_out/)")
@@ -62,7 +64,8 @@ def main(argv=None) -> int:
 
         try:
             result = autograde.autograde(args.submissions, args.out, jobs=args.jobs, db_url=args.db_url,
-                                         timeout=args.timeout, source=args.source, show_progress=not args.no_progress)
+                                         timeout=args.timeout, source=args.source, show_progress=not args.no_progress,
+                                         sandbox=not args.no_sandbox)
         except (RuntimeError, FileNotFoundError) as err:
             print(f"error: {err}", file=sys.stderr)
             return 2

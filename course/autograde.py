@@ -33,6 +33,34 @@ from course.progress import Progress
 from course.submissions import import_class
 
 DEFAULT_OUT = Path("grading")
+INSTALL_SANDBOX = "sudo apt-get install bubblewrap"
+NO_SANDBOX_NOTE = ("GRADED WITHOUT THE SANDBOX (--no-sandbox): student code could read files the grading "
+                   "user can read; scores are still decided outside the student's process.")
+
+
+class SandboxUnavailable(RuntimeError):
+    """Autograding was asked for with the sandbox, and bubblewrap cannot start here."""
+
+
+def sandbox_mode(sandbox: bool) -> bool:
+    """True to grade in the sandbox; raises if it was asked for and cannot start (fail closed)."""
+    from course import isolation
+
+    if sandbox and not isolation.bwrap_works():
+        raise SandboxUnavailable(
+            "the grading sandbox cannot start: bubblewrap (bwrap) is missing or not permitted on this machine. "
+            f"Install it with `{INSTALL_SANDBOX}` and run the same command again, or pass --no-sandbox to grade "
+            "without it (every summary, CSV and feedback page will then say so).")
+    return sandbox
+
+
+def _label_feedback(folder: Path) -> None:
+    """Put the no-sandbox notice at the top of every feedback page in ``folder``."""
+    banner = (f"<p style='background:#fde68a;padding:.5em;font-weight:bold'>{html.escape(NO_SANDBOX_NOTE)}</p>")
+    for page in folder.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        at = text.find(">", text.find("<body")) + 1 if "<body" in text else 0
+        page.write_text(text[:at] + banner + text[at:], encoding="utf-8")
 SLACK_SECONDS = 120  # kernel start-up, nbgrader and feedback on top of the cells' own time
 
 
@@ -184,9 +212,29 @@ def write_formgrader_config(out: Path, db_url: str) -> Path:
     return path
 
 
-def autograde(submissions: Path, out: Path = DEFAULT_OUT, *, jobs: int | None = None, db_url: str | None = None,
+def autograde(submissions: Path, out: Path = DEFAULT_OUT, *, sandbox: bool = True, **options) -> Result:
+    """Import, grade, merge and report a class; see the module docstring and :func:`_autograde`.
+
+    sandbox: grade in the bubblewrap sandbox (the default; raises SandboxUnavailable if it cannot
+    start). False grades without it, and every summary, CSV row and feedback page says so.
+    """
+    from course.isolation import NO_SANDBOX_ENV
+
+    sandbox = sandbox_mode(sandbox)
+    before = os.environ.pop(NO_SANDBOX_ENV, None)
+    if not sandbox:
+        os.environ[NO_SANDBOX_ENV] = "1"  # the workers and their kernels inherit it
+    try:
+        return _autograde(submissions, out, sandbox=sandbox, **options)
+    finally:
+        os.environ.pop(NO_SANDBOX_ENV, None)
+        if before is not None:
+            os.environ[NO_SANDBOX_ENV] = before
+
+
+def _autograde(submissions: Path, out: Path = DEFAULT_OUT, *, jobs: int | None = None, db_url: str | None = None,
               timeout: int | None = None, source: Path = sources.SOURCE, show_progress: bool = True,
-              stream=None) -> Result:
+              stream=None, sandbox: bool = True) -> Result:
     """Import, grade, merge and report a class; see the module docstring. Returns what it did.
 
     submissions: folder of ``<student>/`` folders (nbgrader layout) and/or ``<student>.zip``.
@@ -194,6 +242,7 @@ def autograde(submissions: Path, out: Path = DEFAULT_OUT, *, jobs: int | None = 
     grades.csv, grades_items.csv, grades.png). db_url: SQLAlchemy URL of the gradebook, e.g.
     ``postgresql://user@localhost/grades``; default SQLite ``<out>/gradebook.db``.
     timeout: seconds one cell may run (default: nbgrader_config's Execute.timeout).
+    sandbox: whether this run grades in the sandbox (already decided by :func:`autograde`).
     """
     from course.gradebook import Book, normalise_url
 
@@ -262,6 +311,8 @@ def autograde(submissions: Path, out: Path = DEFAULT_OUT, *, jobs: int | None = 
                     worker_peak = max(worker_peak, float(result.get("peak_rss_mib") or 0.0))
                     if result.get("ok"):
                         replace_tree(Path(result["autograded"]), out / "autograded" / s.student / s.assignment)
+                        if not sandbox:
+                            _label_feedback(Path(result["feedback"]))
                         replace_tree(Path(result["feedback"]), out / "feedback" / s.student / s.assignment)
                         problems = list(s.problems) + ([result["error"].strip()] if result.get("error") else [])
                         book.record_graded(s.student, s.assignment, result["scores"], s.digest,
@@ -282,13 +333,15 @@ def autograde(submissions: Path, out: Path = DEFAULT_OUT, *, jobs: int | None = 
 
                 workers.run(tasks, merge, lambda t: timeout * (code_cells[t["assignment"]] + 1) + SLACK_SECONDS)
                 grades, details = reports.collect(book, items)
+        for row in grades:
+            row["sandbox"] = "on" if sandbox else "OFF (--no-sandbox)"
         write_formgrader_config(out, db_url)
         reports.write_csv(out / "grades.csv", grades, reports.GRADES_COLUMNS)
         reports.write_csv(out / "grades_items.csv", details, reports.ITEM_COLUMNS)
         if grades:
             reports.plot(grades, details, out / "grades.png")
         counts = {k: v for k, v in counts.items() if v}
-        text = reports.summary(grades, graded, counts)
+        text = ("sandbox: on (bubblewrap)\n" if sandbox else f"sandbox: OFF. {NO_SANDBOX_NOTE}\n") + reports.summary(grades, graded, counts)
         if warnings:
             text += "".join(f"warning: {w}\n" for w in warnings)
         memory = {"grader": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "worker": worker_peak}

@@ -155,7 +155,16 @@ def run(out: Path = Path("demo_out"), jobs: int | None = None, timeout: int | No
         return False
     manifest = make_class(source, release, out / "class")
     print(f"sample class written to {out / 'class'}: {', '.join(STUDENTS)}")
-    result = autograde.autograde(out / "class", out / "grading", jobs=jobs, timeout=timeout, source=source)
+    from course import isolation
+
+    sandbox = isolation.bwrap_works()
+    if sandbox:
+        print("grading mode: in the bubblewrap sandbox")
+    else:
+        print("grading mode: WITHOUT the sandbox, because bubblewrap is not installed here. Fine for this sample "
+              f"class of model answers; for real submissions install it (`{autograde.INSTALL_SANDBOX}`).")
+    result = autograde.autograde(out / "class", out / "grading", jobs=jobs, timeout=timeout, source=source,
+                                 sandbox=sandbox)
     diffs = check(manifest, result.grades)
     print(f"\ngrades: {result.out / 'grades.csv'}  items: {result.out / 'grades_items.csv'}")
     print(f"feedback: {result.out / 'feedback'}  picture: {result.out / 'grades.png'}")

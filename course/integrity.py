@@ -1,10 +1,14 @@
 """Automatic scores decided outside the student's process.
 
-For each autograded exercise of a submitted notebook the grader takes the student's answer cell
-from the file, draws fresh random inputs, runs the answer in a sandboxed child
-(:mod:`course.isolation`, :mod:`course.answer_runner`), reads the results back as plain numbers
-(``.npy`` with ``allow_pickle=False`` and JSON) and judges them with :mod:`rnnkit.checking`
-against the reference it computes itself. Nothing the student's code does can reach this process.
+For each submitted notebook the grader replays the student's code cells, top to bottom, in a
+real IPython shell inside a sandboxed child (:mod:`course.isolation`, :mod:`course.answer_runner`),
+leaving out the test cells (the grader's own checks replace them). It then calls each
+exercise's function, as the replay left it defined, on fresh random inputs, reads the results
+back as plain numbers (``.npy`` with ``allow_pickle=False`` and JSON) and judges them with
+:mod:`rnnkit.checking` against the reference it computes itself. Helpers in other cells, magics
+and the student's own earlier answers work as they did in the kernel; the course library and
+the ML frameworks do not exist in the sandbox, so nothing can delegate to them, and nothing the
+student's code does can reach this process.
 
 :class:`IsolatedSaveAutoGrades` plugs this into ``nbgrader autograde``: the in-kernel run still
 produces the feedback notebook, but a test cell's score is the minimum of the in-kernel result
@@ -35,8 +39,10 @@ from rnnkit.exercises import for_notebook
 RUNNER = Path(__file__).with_name("answer_runner.py")
 # Imports an answer may not make: the reference implementations and the frameworks that would
 # do the maths for the student. (Inside the sandbox they are absent anyway.)
-FORBIDDEN_MODULES = ("rnnkit", "course", "nbgrader", "tensorflow", "keras", "tf_keras", "torch", "jax", "scipy", "sklearn")
+FORBIDDEN_MODULES = checking.UNAVAILABLE_TO_GRADER
 MAX_RESULT_BYTES = 64 * 2**20
+CELL_SECONDS = 30  # one replayed cell (a student's own exploration may take a while)
+CALL_SECONDS = 10  # one call of an answer on one hidden case
 
 
 @dataclasses.dataclass
@@ -58,7 +64,9 @@ class Verdict:
 def _hidden_packages() -> tuple[Path, ...]:
     """Site-packages folders of the forbidden frameworks, masked inside the sandbox."""
     found = []
-    for name in ("tensorflow", "keras", "tf_keras", "torch", "jax", "scipy", "sklearn"):
+    for name in FORBIDDEN_MODULES:
+        if name in ("rnnkit", "course", "nbgrader"):
+            continue  # not on the sandbox's paths at all (the repository is not mounted)
         spec = importlib.util.find_spec(name)
         for location in (spec.submodule_search_locations or []) if spec else []:
             found.append(Path(location))
@@ -181,27 +189,80 @@ def _normalise(ex: checking.Exercise, got) -> list:
     return checking.normalise(ex, got)
 
 
+def replay_cells(nb: NotebookNode) -> list[str]:
+    """The code cells the sandbox replays, in notebook order: all but the autograder tests.
+
+    Test cells are left out because the grader's own canonical checks replace them; every
+    other cell, provided or added by the student, runs as it did in the student's kernel.
+    """
+    return [_text(c) for c in nb.get("cells", []) if c.get("cell_type") == "code" and not _is_test(c)]
+
+
+def _is_test(cell) -> bool:
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    return bool(meta.get("grade")) and not meta.get("solution")
+
+
+@functools.lru_cache(maxsize=None)
+def _provided_sources(notebook: str) -> frozenset[str]:
+    """The code cells the release gives every student (not the student's own writing)."""
+    from course import sources
+
+    path = sources.REPO / "release" / notebook / f"{notebook}.ipynb"
+    if not path.is_file():
+        return frozenset()
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    return frozenset(_text(c).strip() for c in nb.get("cells", []) if c.get("cell_type") == "code")
+
+
+def delegation_hints(nb: NotebookNode, notebook: str = "") -> list[str]:
+    """Forbidden modules that student-authored cells import (for messages, never for scores)."""
+    found = set()
+    provided = _provided_sources(notebook) if notebook else frozenset()
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") == "code" and _text(cell).strip() not in provided:
+            try:
+                found.update(forbidden_imports(_python(_text(cell))))
+            except (SyntaxError, ValueError):
+                continue
+    return sorted(found)
+
+
+def call_arguments(ex: checking.Exercise, inputs: dict) -> tuple[list, dict]:
+    """The template's arguments by position (so a renamed parameter is no error)."""
+    return checking.call_arguments(ex, inputs)
+
+
 def judge(ex: checking.Exercise, source: str, *, slot: int | None = None, limits: isolation.Limits | None = None,
           seed: int | None = None) -> Verdict:
-    """Grade one answer cell for exercise ``ex`` in a sandbox; never raises for student errors."""
-    limits = limits or isolation.Limits(cpu_seconds=20, wall_seconds=30, memory_bytes=2 * 2**30)
-    try:
-        code = _python(source)
-        ast.parse(code)
-    except (SyntaxError, ValueError) as err:
-        return Verdict(ex.name, ex.points, 0, f"{ex.name}: your answer cell has a syntax error ({err}).")
-    imported = forbidden_imports(code)
-    if imported:
-        return Verdict(ex.name, ex.points, 0,
-                       f"{ex.name} imports {', '.join(imported)}. This exercise asks you to write the maths "
-                       f"yourself with numpy, so an answer that delegates to them scores 0.")
+    """Grade one answer cell on its own (a notebook of that one cell); never raises."""
+    # Every course notebook imports these before its first answer.
+    preamble = NotebookNode(cell_type="code", source="import math\nimport numpy as np", metadata={})
+    nb = NotebookNode(cells=[preamble, NotebookNode(cell_type="code", source=source, metadata={})])
+    return judge_cells(nb, [ex], slot=slot, limits=limits, seed=seed)[0]
+
+
+def judge_cells(nb: NotebookNode, exercises: list, *, slot: int | None = None, notebook: str = "",
+                limits: isolation.Limits | None = None, seed: int | None = None) -> list[Verdict]:
+    """Replay ``nb`` once in a sandbox, then judge each exercise's function on fresh inputs."""
+    if not exercises:
+        return []
+    limits = limits or isolation.Limits(cpu_seconds=60 + 10 * len(exercises), wall_seconds=90 + 10 * len(exercises),
+                                        memory_bytes=4 * 2**30)
     rng = np.random.default_rng(secrets.randbits(63) if seed is None else seed)
-    cases = [checking.make_case(ex, rng, True) for _ in range(ex.trials_hidden)]
+    drawn = {ex.name: [checking.make_case(ex, rng, True, i) for i in range(ex.trials_hidden)] for ex in exercises}
+    arrays: dict = {}
+    job = {"cells": replay_cells(nb), "blocked": list(FORBIDDEN_MODULES),
+           "cell_seconds": CELL_SECONDS, "call_seconds": CALL_SECONDS, "exercises": []}
+    for ex in exercises:
+        cases = []
+        for inputs, _ in drawn[ex.name]:
+            args, kwargs = call_arguments(ex, inputs)
+            cases.append({"args": _encode(args, arrays), "kwargs": _encode(kwargs, arrays)})
+        job["exercises"].append({"name": ex.name, "cases": cases})
     with tempfile.TemporaryDirectory(prefix="rnn-course-judge-") as tmp:
         work = Path(tmp, "work")
         work.mkdir()
-        arrays: dict = {}
-        job = {"name": ex.name, "source": code, "cases": [_encode(inputs, arrays) for inputs, _ in cases]}
         (work / "job.json").write_text(json.dumps(job), encoding="utf-8")
         np.savez(work / "inputs.npz", **arrays)
         shutil.copy(RUNNER, work / "runner.py")
@@ -209,8 +270,45 @@ def judge(ex: checking.Exercise, source: str, *, slot: int | None = None, limits
         results, outputs = _read_results(work)
     if results is None:
         detail = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else ""
-        return Verdict(ex.name, ex.points, 0, f"{ex.name} could not be graded: {done.how_it_ended}"
-                       + (f" ({detail})" if detail and not done.timed_out else "") + ".")
+        why = done.how_it_ended + (f" ({detail})" if detail and not done.timed_out else "")
+        return [Verdict(ex.name, ex.points, 0, f"{ex.name} could not be graded: replaying your notebook {why}.")
+                for ex in exercises]
+    provided = _provided_sources(notebook) if notebook else frozenset()
+    errors = [e for text, e in zip(job["cells"], results.get("cells", []))
+              if isinstance(e, str) and text.strip() not in provided]
+    hints = delegation_hints(nb, notebook)
+    verdicts = []
+    for ex in exercises:
+        verdict = _verdict(ex, drawn[ex.name], results.get("exercises", {}).get(ex.name), outputs, errors)
+        if verdict.score < verdict.points and hints:
+            verdict.message += (f" (Your notebook imports {', '.join(hints)}: the grader does not have "
+                                f"{'it' if len(hints) == 1 else 'them'}, since these exercises ask for the maths in numpy.)")
+        verdicts.append(verdict)
+    return verdicts
+
+
+def _cell_trouble(error: str) -> str:
+    """A sentence about the first cell of the student's own that failed in the replay."""
+    if error.startswith(("SyntaxError", "IndentationError", "TabError")):
+        return f"One of your cells has a syntax error ({error}), so what it defines does not exist."
+    if error.startswith("Stopped:"):
+        return ("One of your cells " + error.split("the cell ", 1)[-1]
+                + " when the notebook was run from the top, so it was left out and what it defines does not exist.")
+    return (f"One of your cells raised {error} when the notebook was run from the top; "
+            "Kernel > Restart Kernel and Run All Cells shows where.")
+
+
+def _verdict(ex: checking.Exercise, cases: list, results, outputs: dict, errors: list[str]) -> Verdict:
+    if isinstance(results, dict) and "undefined" in results:
+        if results["undefined"] == "missing":
+            message = f"your notebook does not define a function called {ex.name}."
+            if errors:
+                message += " " + _cell_trouble(errors[0])
+        else:
+            message = f"{ex.name} should be a function, but your notebook leaves it as a {results['undefined']}."
+        return Verdict(ex.name, ex.points, 0, f"{ex.name}: {message}")
+    if not isinstance(results, list) or len(results) != len(cases):
+        return Verdict(ex.name, ex.points, 0, f"{ex.name} returned results the grader could not read.")
     for (inputs, expected), result in zip(cases, results):
         try:
             if not isinstance(result, dict) or "ok" not in result:
@@ -241,23 +339,14 @@ def _read_results(work: Path):
             outputs = {k: np.array(data[k]) for k in data.files}
     except Exception:  # whatever the child left behind, unreadable means "no result"
         return None, None
-    if not isinstance(results, list):
+    if not isinstance(results, dict):
         return None, None
     return results, outputs
 
 
 def judge_notebook(nb: NotebookNode, notebook: str, *, slot: int | None = None) -> list[Verdict]:
-    """Verdicts for every registered exercise of assignment notebook ``notebook``."""
-    verdicts = []
-    for ex in for_notebook(notebook):
-        source, flags = answer_source(nb, ex.name)
-        if source is None:
-            verdicts.append(Verdict(ex.name, ex.points, 0, flags[-1], flags))
-            continue
-        verdict = judge(ex, source, slot=slot)
-        verdict.flags = flags + verdict.flags
-        verdicts.append(verdict)
-    return verdicts
+    """Verdicts for every registered exercise of assignment notebook ``notebook`` (one replay)."""
+    return judge_cells(nb, list(for_notebook(notebook)), slot=slot, notebook=notebook)
 
 
 def _verdict_output(verdict: Verdict) -> NotebookNode:

@@ -15,7 +15,7 @@ from pathlib import Path
 from course.atomic import write_bytes, write_text
 
 GRADES_COLUMNS = ["student", "assignment", "status", "score", "max_score", "auto_score", "max_auto_score",
-                  "manual_score", "max_manual_score", "needs_manual_grade", "message"]
+                  "manual_score", "max_manual_score", "needs_manual_grade", "message", "sandbox"]
 ITEM_COLUMNS = ["student", "assignment", "notebook", "grade_id", "score", "max_score"]
 
 

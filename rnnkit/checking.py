@@ -12,6 +12,7 @@ dtype, finiteness. An object that claims to equal everything is rejected, not co
 
 import copy
 import dataclasses
+import inspect
 import secrets
 from typing import Any, Callable
 
@@ -20,6 +21,10 @@ import numpy as np
 from rnnkit import delegation
 
 VISIBLE_SEED = 2024  # visible checks are reproducible so a student can rerun and compare
+# What the grader's sandbox does not have: this library and the frameworks that would do the
+# maths. A visible check refuses answers that lean on them, so Validate agrees with the grade.
+UNAVAILABLE_TO_GRADER = ("rnnkit", "course", "nbgrader", "tensorflow", "keras", "tf_keras", "torch", "jax",
+                         "scipy", "sklearn")
 
 
 class CheckFailed(AssertionError):
@@ -61,6 +66,8 @@ class Exercise:
     outputs: what the function returns; one Out means a bare value, several mean a tuple.
     mistakes: recognised wrong answers, tried in order when the answer is wrong.
     forbidden: reference functions the answer may not call (``"rnnkit.cells.rnn_step"``, ``"keras"``).
+    regimes: named kinds of case (``make_inputs(rng, hidden, regime)``); case i of every check
+        is drawn in ``regimes[i % len(regimes)]``, so each regime is always covered.
     demo_mistake: ``(old, new)`` text edit of the source solution that makes a typical mistake;
         the instructor demo uses it to fabricate a student who gets exactly this item wrong.
     """
@@ -78,15 +85,28 @@ class Exercise:
     trials_visible: int = 1
     trials_hidden: int = 3
     demo_mistake: tuple[str, str] | None = None
+    regimes: tuple[str, ...] = ()
+
+    def __post_init__(self):
+        if self.regimes and min(self.trials_visible, self.trials_hidden) < len(self.regimes):
+            raise ValueError(f"{self.name}: every check must cover its {len(self.regimes)} regimes "
+                             f"(trials_visible={self.trials_visible}, trials_hidden={self.trials_hidden})")
 
 
 _FLOAT_SCALARS = (float, np.float64, np.float32, np.float16)
 _INT_SCALARS = (int, np.int64, np.int32, np.int16, np.int8, np.uint8, np.uint16, np.uint32, np.uint64)
 
 
-def make_case(ex: Exercise, rng: np.random.Generator, hidden: bool) -> tuple[dict, list]:
-    """Draw one test case: ``(inputs, expected)`` with expected already validated/normalised."""
-    inputs = ex.make_inputs(rng, hidden)
+def make_case(ex: Exercise, rng: np.random.Generator, hidden: bool, index: int = 0) -> tuple[dict, list]:
+    """Draw one test case: ``(inputs, expected)`` with expected already validated/normalised.
+
+    ``index`` is the case's number in its check: an exercise with ``regimes`` draws case i in
+    regime ``regimes[i % len(regimes)]``, so every check covers each regime the maths has.
+    """
+    if ex.regimes:
+        inputs = ex.make_inputs(rng, hidden, ex.regimes[index % len(ex.regimes)])
+    else:
+        inputs = ex.make_inputs(rng, hidden)
     expected = normalise(ex, ex.reference(**copy.deepcopy(inputs)), who="the reference")
     return inputs, expected
 
@@ -234,14 +254,78 @@ def verify(ex: Exercise, inputs: dict, got: list, expected: list) -> None:
     raise CheckFailed(f"{ex.name} is not right yet. {details}")
 
 
+def call_arguments(ex: Exercise, inputs: dict) -> tuple[list, dict]:
+    """``inputs`` as the template's positional arguments (keyword-only ones stay keywords).
+
+    Calling by position means a student who renames a parameter (``x_t`` for ``x``) is not
+    marked wrong for it; the order is the reference's signature, which is the template's.
+    """
+    params = inspect.signature(ex.reference).parameters
+    order = [n for n, p in params.items() if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and n in inputs]
+    return [inputs[n] for n in order], {k: v for k, v in inputs.items() if k not in order}
+
+
+def _root(module) -> str:
+    return str(module or "").split(".")[0]
+
+
+def unavailable_names(fn: Callable) -> list[str]:
+    """Global names ``fn`` (and the notebook functions it calls) take from modules the grader lacks.
+
+    Follows the student's own functions (defined in the notebook, module ``__main__``) through
+    their global names; a name bound to a module, function or class from UNAVAILABLE_TO_GRADER
+    is reported as ``"name (module)"``.
+    """
+    if getattr(fn, "__module__", None) != "__main__":
+        return []  # not notebook code (a library function, or a test's stand-in for a student)
+    found, seen, todo = set(), set(), [fn]
+    while todo:
+        f = todo.pop()
+        code = getattr(f, "__code__", None)
+        if code is None or id(f) in seen:
+            continue
+        seen.add(id(f))
+        names, stack = set(), [code]
+        while stack:
+            c = stack.pop()
+            names.update(c.co_names)
+            stack.extend(k for k in c.co_consts if hasattr(k, "co_names"))
+        for name in names:
+            value = f.__globals__.get(name)
+            where = value.__name__ if inspect.ismodule(value) else getattr(value, "__module__", None)
+            if value is not None and _root(where) in UNAVAILABLE_TO_GRADER:
+                found.add(f"{name} ({where})")
+            elif inspect.isfunction(value) and value.__module__ == "__main__":
+                todo.append(value)
+    return sorted(found)
+
+
+def _keywords_only(fn: Callable) -> bool:
+    """True for ``def f(**kw)``-style callables (mistake models), which take no positions."""
+    try:
+        params = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    return not any(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.VAR_POSITIONAL) for p in params)
+
+
 def call_student(ex: Exercise, student: Callable, inputs: dict):
     """Call the student's function on a copy of ``inputs``; enforce no delegation, no mutation."""
     if not callable(student):
         raise CheckFailed(f"{ex.name} should be a function, but it is {_describe(student)}.")
+    leaning = unavailable_names(student)
+    if leaning:
+        raise CheckFailed(
+            f"{ex.name} uses {', '.join(leaning)}. The grader runs your notebook without this course's library "
+            f"and without deep-learning frameworks, so write this part with numpy (your own earlier functions are fine).")
     args = copy.deepcopy(inputs)
     try:
         with delegation.watching() as calls:
-            result = student(**args)
+            if _keywords_only(student):
+                result = student(**args)
+            else:
+                positional, keywords = call_arguments(ex, args)
+                result = student(*positional, **keywords)
     except NotImplementedError:
         raise CheckFailed(f"{ex.name} is not implemented yet: replace `raise NotImplementedError()` with your code.") from None
     except CheckFailed:
@@ -273,8 +357,8 @@ def check(name: str, student: Callable, *, hidden: bool = False, seed: int | Non
         seed = secrets.randbits(63) if hidden else VISIBLE_SEED
     rng = np.random.default_rng(seed)
     trials = ex.trials_hidden if hidden else ex.trials_visible
-    for _ in range(trials):
-        inputs, expected = make_case(ex, rng, hidden)
+    for index in range(trials):
+        inputs, expected = make_case(ex, rng, hidden, index)
         got = normalise(ex, call_student(ex, student, inputs))
         verify(ex, inputs, got, expected)
     if not hidden:

@@ -10,20 +10,50 @@ import math
 import numpy as np
 import pytest
 
+from rnnkit.checking import CheckFailed, check
 from rnnkit.exercises import get_exercise
+from exercise_support import notebook_solutions
 
 
-def test_clip_grads_hidden_cases_cover_both_regimes():
+def _global_norm(inputs):
+    return math.sqrt(sum(float(np.sum(inputs[k] ** 2)) for k in ("dU", "dW", "db")))
+
+
+def test_clip_grads_cases_cover_both_regimes_on_every_draw():
+    """Consecutive cases from one generator alternate: every run has a norm clearly below
+    max_norm and one clearly above, visible (clipping first) and hidden alike."""
     ex = get_exercise("clip_grads")
-    clipped = set()
-    rng = np.random.default_rng(0)
-    for _ in range(40):
-        inputs = ex.make_inputs(rng, True)
-        norm = math.sqrt(sum(float(np.sum(inputs[k] ** 2)) for k in ("dU", "dW", "db")))
-        clipped.add(norm > inputs["max_norm"])
-    assert clipped == {True, False}
-    visible = ex.make_inputs(np.random.default_rng(1), False)
-    assert math.sqrt(sum(float(np.sum(visible[k] ** 2)) for k in ("dU", "dW", "db"))) > visible["max_norm"]
+    assert ex.trials_visible >= 2 and ex.trials_hidden >= 2
+    for hidden, trials in ((False, ex.trials_visible), (True, ex.trials_hidden)):
+        for seed in range(200 if hidden else 1):
+            rng = np.random.default_rng(seed)
+            ratios = [_global_norm(c) / c["max_norm"] for c in (ex.make_inputs(rng, hidden) for _ in range(trials))]
+            assert any(r > 1.5 for r in ratios) and any(r < 0.9 for r in ratios), (hidden, seed, ratios)
+            if not hidden:
+                assert ratios[0] > 1.5  # the first visible case clips
+
+
+def _always_rescales(dU, dW, db, max_norm):
+    """The wrong answer: scale = max_norm / norm even when norm < max_norm (scales UP)."""
+    norm = math.sqrt(sum(float(np.sum(g * g)) for g in (dU, dW, db)))
+    return tuple(g * (max_norm / norm) for g in (dU, dW, db))
+
+
+def _model_answer(name):
+    """The model answer of ``name`` from the source notebook (its solution cell, executed)."""
+    namespace = {"np": np, "math": math}
+    exec(notebook_solutions("03_bptt")[name], namespace)
+    return namespace[name]
+
+
+def test_clip_grads_always_rescaling_fails_every_hidden_run():
+    model = _model_answer("clip_grads")
+    with pytest.raises(CheckFailed, match="clipping only shrinks"):
+        check("clip_grads", _always_rescales)  # the visible check catches it too
+    for seed in range(1000):
+        with pytest.raises(CheckFailed, match="you rescale even when the norm is already below max_norm"):
+            check("clip_grads", _always_rescales, hidden=True, seed=seed)
+        check("clip_grads", model, hidden=True, seed=seed)
 
 
 def test_reference_recovers_the_forward_pass_exactly():

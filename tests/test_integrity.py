@@ -206,11 +206,11 @@ def test_verdict_survives_deleted_test_cell(tmp_path):
 
 @pytest.mark.parametrize("answer, fragment", [
     ("def fx_double(x):\n    while True:\n        pass", "time limit"),
-    ("import os\nos._exit(0)", "could not be graded"),
-    ("import ctypes\nctypes.string_at(0)", "could not be graded"),
-    ("import os\nwhile True:\n    os.fork()", "BlockingIOError|could not be graded"),
+    ("import os\nos._exit(0)", "ended or stalled"),
+    ("import ctypes\nctypes.string_at(0)", "ended or stalled"),
+    ("import os\nwhile True:\n    os.fork()", "BlockingIOError|ended or stalled"),
     ("x = bytearray(10**11)\ndef fx_double(x):\n    return 2.0 * x", "MemoryError"),
-    ("import sys\nwhile True:\n    sys.stdout.write('x' * 100000)", "File too large"),
+    ("import sys\nwhile True:\n    sys.stdout.write('x' * 100000)", "File too large|ended or stalled"),
     ("def fx_double(x):\n    from rnnkit.cells import rnn_step\n    return 2.0 * x", "imports rnnkit"),
     ("def fx_double(x):\n    return __import__('rnn' + 'kit').x", "No module named 'rnnkit'"),
     ("def fx_double(x):\n    return 3.0 * x", "once too often"),

@@ -253,15 +253,15 @@ RNN_BACKWARD = Exercise(
 # clip_grads
 
 
-def _clip_inputs(rng, hidden):
+def _clip_inputs(rng, hidden, regime):
+    clip = regime == "norm above max_norm"
     _, _, D, H = _draw_sizes(rng, hidden)
     scale = float(rng.uniform(1.0, 50.0))
     dU = rng.normal(0.0, scale, size=(D, H))
     dW = rng.normal(0.0, scale, size=(H, H))
     db = rng.normal(0.0, scale, size=(H,))
     norm = math.sqrt(sum(float(np.sum(g * g)) for g in (dU, dW, db)))
-    # The visible case always clips; hidden cases also test a norm already below the limit.
-    clip = (not hidden) or bool(rng.integers(0, 2))
+    # max_norm is clearly below the norm (clip) or clearly above it (leave the gradients alone).
     factor = rng.uniform(0.2, 0.6) if clip else rng.uniform(1.2, 3.0)
     return {"dU": dU, "dW": dW, "db": db, "max_norm": round(float(norm * factor), 3)}
 
@@ -313,13 +313,16 @@ CLIP_GRADS = Exercise(
             lambda dU, dW, db, max_norm: tuple(np.clip(g, -max_norm, max_norm) for g in (dU, dW, db)),
         ),
         Mistake(
-            "the gradients are rescaled even though their global norm is already below "
-            "max_norm. Clipping only shrinks: scale by min(1, max_norm / norm).",
+            "you rescale even when the norm is already below max_norm: clipping only shrinks. "
+            "Scale by min(1, max_norm / norm), so gradients whose global norm is within the "
+            "limit come back unchanged.",
             lambda dU, dW, db, max_norm: _scaled((dU, dW, db), max_norm / _global((dU, dW, db))),
         ),
     ),
     forbidden=("rnnkit.bptt.clip_by_global_norm", "keras"),
+    trials_visible=2,
     trials_hidden=4,
+    regimes=("norm above max_norm", "norm below max_norm"),
     demo_mistake=(
         "math.sqrt(sum(np.sum(g * g) for g in (dU, dW, db)))",
         "sum(math.sqrt(np.sum(g * g)) for g in (dU, dW, db))",

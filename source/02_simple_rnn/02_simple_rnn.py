@@ -171,8 +171,9 @@ print("same as rnnkit.bptt.forward:", np.allclose(hs, hs_lib))
 #
 # Write `rnn_forward(xs, h0, U, W, b)` returning `hs` of shape `(B, T, H)` with
 # `hs[:, t]` $= h_t = \tanh(x_t U + h_{t-1} W + b)$ and $h_{-1}$ = `h0` (the initial state,
-# `(B, H)`). Write the step inside your loop yourself: the answer must not call
-# `rnn_step_forward` (each exercise is graded on its own).
+# `(B, H)`). Unrolling is the step repeated, so the natural answer is a loop that calls your
+# own `rnn_step_forward` from Exercise 1 once per time step, exactly as `unroll` above calls
+# `cells.rnn_step`. (Writing the tanh out inside the loop works too.)
 
 # %% nbgrader={"solution": true, "grade_id": "rnn_forward"}
 def rnn_forward(xs, h0, U, W, b):
@@ -372,8 +373,10 @@ print("parameters:", sum(a.size for a in p1.values()), "+", sum(a.size for a in 
 #
 # Write `stacked_rnn_forward(xs, U1, W1, b1, U2, W2, b2)` for a two-layer simple RNN whose
 # states both start at zero. Return `(hs1, hs2)`, the hidden sequences of layer 1 `(B, T, H1)`
-# and layer 2 `(B, T, H2)`. One loop over time that updates layer 1 and then layer 2 at each
-# step is the most natural way; two loops one after the other work too.
+# and layer 2 `(B, T, H2)`. Layer 2 reads the whole sequence that layer 1 produces, so the
+# shortest answer reuses your own `rnn_forward` twice, once per layer, starting each from
+# zeros. One loop over time that updates layer 1 and then layer 2 at each step (with your
+# `rnn_step_forward`) works just as well.
 
 # %% nbgrader={"solution": true, "grade_id": "stacked_rnn_forward"}
 def stacked_rnn_forward(xs, U1, W1, b1, U2, W2, b2):

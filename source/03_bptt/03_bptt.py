@@ -171,7 +171,10 @@ assert max(err for err, _ in report.values()) < 1e-7, "BPTT should match finite 
 # `h0 (B, H)` the initial state and `hs (B, T, H)` the states the forward pass computed
 # (`hs[:, t]` $= h_t$). Loop backwards over time, add `dh_next` to `dhs[:, t]` before going
 # through the tanh, and remember that the state *before* step $t$ is `hs[:, t - 1]`, or `h0`
-# at $t = 0$. Write the step inside your loop (do not call your Exercise 1 function).
+# at $t = 0$. Backpropagation through time is the step's backward pass repeated, so you are
+# welcome to call your own `rnn_step_backward` from Exercise 1 inside the loop: feed it
+# `dhs[:, t] + dh_next`, add up its weight gradients over time, and its `dh_prev` becomes the
+# next `dh_next`.
 
 # %% nbgrader={"solution": true, "grade_id": "rnn_backward"}
 def rnn_backward(dhs, xs, h0, hs, U, W):

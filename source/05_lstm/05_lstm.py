@@ -321,8 +321,10 @@ assert keras_bridge.param_count("lstm", D, H, peephole=True) == peephole_rnn.cou
 # ### Exercise 5.4: a peephole step (2 points)
 #
 # Write `peephole_lstm_step(x, h_prev, c_prev, p)` returning `(h, c)`, where `p` has the twelve
-# LSTM arrays plus `P_f`, `P_i`, `P_o`. Numpy only, self-contained (do not call your
-# `lstm_step_forward`).
+# LSTM arrays plus `P_f`, `P_i`, `P_o`. Numpy only. The step is your `lstm_step_forward` with
+# three extra terms, so reuse what you already wrote: start from that function's body (the
+# candidate $g$ and the cell update do not change) and add the peephole terms to $f$, $i$ and
+# $o$. Any helper you defined in an earlier cell of this notebook may be called too.
 
 # %% nbgrader={"solution": true, "grade_id": "peephole_lstm_step"}
 def peephole_lstm_step(x, h_prev, c_prev, p):
