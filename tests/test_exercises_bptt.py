@@ -8,6 +8,8 @@ import copy
 import math
 
 import numpy as np
+
+from rnnkit.checking import make_case
 import pytest
 
 from rnnkit.checking import CheckFailed, check
@@ -20,14 +22,15 @@ def _global_norm(inputs):
 
 
 def test_clip_grads_cases_cover_both_regimes_on_every_draw():
-    """Consecutive cases from one generator alternate: every run has a norm clearly below
+    """Case i of every check is drawn in regime i mod 2: every run has a norm clearly below
     max_norm and one clearly above, visible (clipping first) and hidden alike."""
     ex = get_exercise("clip_grads")
     assert ex.trials_visible >= 2 and ex.trials_hidden >= 2
     for hidden, trials in ((False, ex.trials_visible), (True, ex.trials_hidden)):
         for seed in range(200 if hidden else 1):
             rng = np.random.default_rng(seed)
-            ratios = [_global_norm(c) / c["max_norm"] for c in (ex.make_inputs(rng, hidden) for _ in range(trials))]
+            cases = [make_case(ex, rng, hidden, i)[0] for i in range(trials)]
+            ratios = [_global_norm(c) / c["max_norm"] for c in cases]
             assert any(r > 1.5 for r in ratios) and any(r < 0.9 for r in ratios), (hidden, seed, ratios)
             if not hidden:
                 assert ratios[0] > 1.5  # the first visible case clips
