@@ -28,6 +28,10 @@ import sys
 import time
 
 import numpy as np
+from IPython.core.interactiveshell import InteractiveShell  # imported once, before any fork
+from traitlets.config import Config
+
+STOPPED = "Stopped"  # a cell left out because it ended or stalled the process (course.integrity words it)
 
 
 def decode(value, arrays):
@@ -98,9 +102,6 @@ def time_limit(seconds: float):
 
 def make_shell():
     """A quiet IPython shell: no history file, no colours, no terminal."""
-    from IPython.core.interactiveshell import InteractiveShell
-    from traitlets.config import Config
-
     config = Config()
     config.HistoryManager.enabled = False
     config.InteractiveShell.colors = "nocolor"
@@ -144,7 +145,7 @@ def replay(shell, cells: list[str], blocked, cell_seconds: float, skip: set[int]
     with open("replay.log", "w", encoding="utf-8", errors="replace") as log:
         for index, source in enumerate(cells):
             if index in skip:
-                report.append("Stopped: the cell ended or stalled the process (it exited, crashed, wrote too much or hung)")
+                report.append(STOPPED)
                 continue
             progress({"cell": index})
             with contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
@@ -231,6 +232,34 @@ def supervise(pid: int, number: int, stall_seconds: float) -> bool:
     return status == 0
 
 
+def rename(value, names: dict):
+    """``value`` with its array references pointing at the merged outputs file."""
+    if isinstance(value, dict):
+        if "$array" in value:
+            return {"$array": names[value["$array"]]}
+        return {k: rename(v, names) for k, v in value.items()}
+    if isinstance(value, list):
+        return [rename(v, names) for v in value]
+    return value
+
+
+def collect(number: int, count: int, results: dict, outputs: dict) -> list | None:
+    """Merge what attempt ``number`` wrote into ``results`` and ``outputs``; its cell report."""
+    for index in range(count):
+        stem = f"result{number}_{index}"
+        if os.path.exists(f"{stem}.json") and os.path.exists(f"{stem}.npz"):
+            with open(f"{stem}.json", encoding="utf-8") as f:
+                entry = json.load(f)
+            with np.load(f"{stem}.npz", allow_pickle=False) as data:
+                renamed = {k: f"{stem}_{k}" for k in data.files}
+                outputs.update({renamed[k]: np.array(data[k]) for k in data.files})
+            results[entry["name"]] = rename(entry["result"], renamed)
+    if not os.path.exists(f"cells{number}.json"):
+        return None
+    with open(f"cells{number}.json", encoding="utf-8") as f:
+        return json.load(f)
+
+
 def main():
     with open("job.json", encoding="utf-8") as f:
         job = json.load(f)
@@ -252,18 +281,7 @@ def main():
         with contextlib.suppress(OSError):
             os.setpgid(pid, pid)
         clean = supervise(pid, number, stall)
-        if os.path.exists(f"cells{number}.json"):
-            with open(f"cells{number}.json", encoding="utf-8") as f:
-                cells = json.load(f)
-        for index in range(len(todo)):
-            stem = f"result{number}_{index}"
-            if os.path.exists(f"{stem}.json") and os.path.exists(f"{stem}.npz"):
-                with open(f"{stem}.json", encoding="utf-8") as f:
-                    entry = json.load(f)
-                with np.load(f"{stem}.npz", allow_pickle=False) as data:
-                    renamed = {k: f"{stem}_{k}" for k in data.files}
-                    outputs.update({renamed[k]: np.array(data[k]) for k in data.files})
-                results[entry["name"]] = rename(entry["result"], renamed)
+        cells = collect(number, len(todo), results, outputs) or cells
         if clean and len(results) == len(job["exercises"]):
             break
         where = {}
@@ -279,17 +297,6 @@ def main():
     np.savez("outputs.npz", **outputs)
     with open("results.json", "w", encoding="utf-8") as f:
         json.dump({"cells": cells, "exercises": results}, f)
-
-
-def rename(value, names: dict):
-    """``value`` with its array references pointing at the merged outputs file."""
-    if isinstance(value, dict):
-        if "$array" in value:
-            return {"$array": names[value["$array"]]}
-        return {k: rename(v, names) for k, v in value.items()}
-    if isinstance(value, list):
-        return [rename(v, names) for v in value]
-    return value
 
 
 if __name__ == "__main__":

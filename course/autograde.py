@@ -33,6 +33,7 @@ from course.progress import Progress
 from course.submissions import import_class
 
 DEFAULT_OUT = Path("grading")
+SLACK_SECONDS = 120  # kernel start-up, nbgrader and feedback on top of the cells' own time
 INSTALL_SANDBOX = "sudo apt-get install bubblewrap"
 NO_SANDBOX_NOTE = ("GRADED WITHOUT THE SANDBOX (--no-sandbox): student code could read files the grading "
                    "user can read; scores are still decided outside the student's process.")
@@ -61,7 +62,6 @@ def _label_feedback(folder: Path) -> None:
         text = page.read_text(encoding="utf-8")
         at = text.find(">", text.find("<body")) + 1 if "<body" in text else 0
         page.write_text(text[:at] + banner + text[at:], encoding="utf-8")
-SLACK_SECONDS = 120  # kernel start-up, nbgrader and feedback on top of the cells' own time
 
 
 @dataclasses.dataclass

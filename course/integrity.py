@@ -33,6 +33,7 @@ from nbgrader.preprocessors import SaveAutoGrades
 from traitlets import Integer, default
 
 from course import isolation
+from course.answer_runner import STOPPED
 from rnnkit import checking
 from rnnkit.exercises import for_notebook
 
@@ -206,13 +207,12 @@ def _is_test(cell) -> bool:
 @functools.lru_cache(maxsize=None)
 def _provided_sources(notebook: str) -> frozenset[str]:
     """The code cells the release gives every student (not the student's own writing)."""
-    from course import sources
+    from course import notebooks, sources
 
     path = sources.REPO / "release" / notebook / f"{notebook}.ipynb"
     if not path.is_file():
         return frozenset()
-    nb = json.loads(path.read_text(encoding="utf-8"))
-    return frozenset(_text(c).strip() for c in nb.get("cells", []) if c.get("cell_type") == "code")
+    return frozenset(_text(c).strip() for c in notebooks.read(path).cells if c.cell_type == "code")
 
 
 def delegation_hints(nb: NotebookNode, notebook: str = "") -> list[str]:
@@ -226,11 +226,6 @@ def delegation_hints(nb: NotebookNode, notebook: str = "") -> list[str]:
             except (SyntaxError, ValueError):
                 continue
     return sorted(found)
-
-
-def call_arguments(ex: checking.Exercise, inputs: dict) -> tuple[list, dict]:
-    """The template's arguments by position (so a renamed parameter is no error)."""
-    return checking.call_arguments(ex, inputs)
 
 
 def judge(ex: checking.Exercise, source: str, *, slot: int | None = None, limits: isolation.Limits | None = None,
@@ -257,7 +252,7 @@ def judge_cells(nb: NotebookNode, exercises: list, *, slot: int | None = None, n
     for ex in exercises:
         cases = []
         for inputs, _ in drawn[ex.name]:
-            args, kwargs = call_arguments(ex, inputs)
+            args, kwargs = checking.call_arguments(ex, inputs)
             cases.append({"args": _encode(args, arrays), "kwargs": _encode(kwargs, arrays)})
         job["exercises"].append({"name": ex.name, "cases": cases})
     with tempfile.TemporaryDirectory(prefix="rnn-course-judge-") as tmp:
@@ -291,9 +286,9 @@ def _cell_trouble(error: str) -> str:
     """A sentence about the first cell of the student's own that failed in the replay."""
     if error.startswith(("SyntaxError", "IndentationError", "TabError")):
         return f"One of your cells has a syntax error ({error}), so what it defines does not exist."
-    if error.startswith("Stopped:"):
-        return ("One of your cells " + error.split("the cell ", 1)[-1]
-                + " when the notebook was run from the top, so it was left out and what it defines does not exist.")
+    if error == STOPPED:
+        return ("One of your cells ended or stalled the process (it exited, crashed, wrote too much or hung) when "
+                "the notebook was run from the top, so it was left out and what it defines does not exist.")
     return (f"One of your cells raised {error} when the notebook was run from the top; "
             "Kernel > Restart Kernel and Run All Cells shows where.")
 

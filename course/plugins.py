@@ -31,17 +31,22 @@ class StderrIsNotFailure(NbGraderPreprocessor):
         return cell, resources
 
 
-def hidden_lines(source: str) -> list[str]:
-    """The non-blank lines between BEGIN/END HIDDEN TESTS markers of a cell, stripped."""
+def marked_lines(source: str, begin: str, end: str) -> list[str]:
+    """The non-blank lines of ``source`` between ``begin`` and ``end`` marker lines, stripped."""
     lines, inside = [], False
     for line in source.splitlines():
-        if BEGIN_HIDDEN in line:
+        if begin in line:
             inside = True
-        elif END_HIDDEN in line:
+        elif end in line:
             inside = False
         elif inside and line.strip():
             lines.append(line.strip())
     return lines
+
+
+def hidden_lines(source: str) -> list[str]:
+    """The non-blank lines between BEGIN/END HIDDEN TESTS markers of a cell, stripped."""
+    return marked_lines(source, BEGIN_HIDDEN, END_HIDDEN)
 
 
 class HideHiddenTests(ClearHiddenTests):

@@ -13,10 +13,11 @@ from pathlib import Path
 from nbgrader.preprocessors import NbGraderPreprocessor
 
 from course import sources
+from course.plugins import BEGIN_HIDDEN, END_HIDDEN, marked_lines
 
 MIN_LINE = 12  # shorter lines ("return h", "pass") say nothing and occur in honest output
 WITHHELD = "[output line withheld: it quotes the course's solutions]\n"
-MARKERS = (("BEGIN SOLUTION", "END SOLUTION"), ("BEGIN HIDDEN TESTS", "END HIDDEN TESTS"))
+MARKERS = (("BEGIN SOLUTION", "END SOLUTION"), (BEGIN_HIDDEN, END_HIDDEN))
 
 
 def secret_lines(notebook: dict) -> set[str]:
@@ -28,14 +29,8 @@ def secret_lines(notebook: dict) -> set[str]:
         if cell.get("cell_type") == "markdown" and meta.get("solution"):
             found.update(line.strip() for line in text.splitlines())
             continue
-        inside = False
-        for line in text.splitlines():
-            if any(begin in line for begin, _ in MARKERS):
-                inside = True
-            elif any(end in line for _, end in MARKERS):
-                inside = False
-            elif inside:
-                found.add(line.strip())
+        for begin, end in MARKERS:
+            found.update(marked_lines(text, begin, end))
     return {line for line in found if len(line) >= MIN_LINE}
 
 

@@ -300,15 +300,6 @@ def unavailable_names(fn: Callable) -> list[str]:
     return sorted(found)
 
 
-def _keywords_only(fn: Callable) -> bool:
-    """True for ``def f(**kw)``-style callables (mistake models), which take no positions."""
-    try:
-        params = inspect.signature(fn).parameters.values()
-    except (TypeError, ValueError):
-        return False
-    return not any(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.VAR_POSITIONAL) for p in params)
-
-
 def call_student(ex: Exercise, student: Callable, inputs: dict):
     """Call the student's function on a copy of ``inputs``; enforce no delegation, no mutation."""
     if not callable(student):
@@ -321,11 +312,8 @@ def call_student(ex: Exercise, student: Callable, inputs: dict):
     args = copy.deepcopy(inputs)
     try:
         with delegation.watching() as calls:
-            if _keywords_only(student):
-                result = student(**args)
-            else:
-                positional, keywords = call_arguments(ex, args)
-                result = student(*positional, **keywords)
+            positional, keywords = call_arguments(ex, args)
+            result = student(*positional, **keywords)
     except NotImplementedError:
         raise CheckFailed(f"{ex.name} is not implemented yet: replace `raise NotImplementedError()` with your code.") from None
     except CheckFailed:

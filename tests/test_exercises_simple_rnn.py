@@ -19,7 +19,7 @@ def test_time_major_stacking_is_named():
     time_major = ex.mistakes[4].fn(**copy.deepcopy(inputs))
     assert time_major.shape[0] == inputs["xs"].shape[1]
     with pytest.raises(CheckFailed, match="batch-major"):
-        check("rnn_forward", lambda **kw: ex.mistakes[4].fn(**kw), hidden=True, seed=5)
+        check("rnn_forward", ex.mistakes[4].fn, hidden=True, seed=5)
 
 
 def test_softmax_without_max_subtraction_is_caught():

@@ -9,6 +9,7 @@ the tanh derivative left out, weight gradients transposed or summed over the wro
 gradient clipped on its own.
 """
 
+import functools
 import math
 
 import numpy as np
@@ -116,32 +117,32 @@ RNN_STEP_BACKWARD = Exercise(
         Mistake(
             "the tanh derivative is missing. Before anything else, go back through the tanh: "
             "da = dh * (1 - h**2), where h is the step's output; every other gradient uses da.",
-            lambda **kw: _step_variant(**kw, deriv="none"),
+            functools.partial(_step_variant, deriv="none"),
         ),
         Mistake(
             "the tanh derivative is applied to tanh(h). h is already tanh(a), so "
             "tanh'(a) = 1 - h**2, not 1 - tanh(h)**2.",
-            lambda **kw: _step_variant(**kw, deriv="double_tanh"),
+            functools.partial(_step_variant, deriv="double_tanh"),
         ),
         Mistake(
             "that is the sigmoid's derivative h * (1 - h); the derivative of tanh, written with "
             "its output, is 1 - h**2.",
-            lambda **kw: _step_variant(**kw, deriv="h"),
+            functools.partial(_step_variant, deriv="h"),
         ),
         Mistake(
             "dh_prev uses W instead of W.T. The forward pass computed h_prev @ W, so the "
             "gradient flows back as da @ W.T (shapes alone cannot tell: W is square).",
-            lambda **kw: _step_variant(**kw, transpose_w=True),
+            functools.partial(_step_variant, transpose_w=True),
         ),
         Mistake(
             "the weight gradients are transposed: dU = x.T @ da has U's shape (input, hidden) "
             "and dW = h_prev.T @ da has W's shape, rows indexed by the input of the product.",
-            lambda **kw: _step_variant(**kw, transpose_du=True),
+            functools.partial(_step_variant, transpose_du=True),
         ),
         Mistake(
             "db is summed over the hidden axis. The bias is shared by every example of the "
             "batch, so its gradient sums da over the batch: db = da.sum(axis=0), shape (hidden,).",
-            lambda **kw: _step_variant(**kw, db_axis=1),
+            functools.partial(_step_variant, db_axis=1),
         ),
     ),
     forbidden=_BACKWARD_REFERENCES,
@@ -221,26 +222,26 @@ RNN_BACKWARD = Exercise(
             "the gradient from later steps is missing. h_t feeds the loss at step t AND the next "
             "step, so the gradient reaching it is dhs[:, t] + dh_next, where dh_next is the "
             "dh_prev computed at step t + 1 (zero at the last step).",
-            lambda **kw: _bptt_variant(**kw, carry=False),
+            functools.partial(_bptt_variant, carry=False),
         ),
         Mistake(
             "dh_next is added after the tanh derivative. It is a gradient with respect to h_t, "
             "like dhs[:, t]: add them first, then da = (dhs[:, t] + dh_next) * (1 - h_t**2).",
-            lambda **kw: _bptt_variant(**kw, late_next=True),
+            functools.partial(_bptt_variant, late_next=True),
         ),
         Mistake(
             "the gradient flows back through W instead of W.T: dh_prev = da @ W.T, because the "
             "forward pass computed h_prev @ W.",
-            lambda **kw: _bptt_variant(**kw, transpose_w=True),
+            functools.partial(_bptt_variant, transpose_w=True),
         ),
         Mistake(
             "the tanh derivative is missing: da = (dhs[:, t] + dh_next) * (1 - h_t**2).",
-            lambda **kw: _bptt_variant(**kw, deriv=False),
+            functools.partial(_bptt_variant, deriv=False),
         ),
         Mistake(
             "dW uses the state after the step. Step t computed h_{t-1} @ W, so dW gets "
             "h_{t-1}.T @ da: hs[:, t - 1], and h0 at t = 0.",
-            lambda **kw: _bptt_variant(**kw, wrong_prev=True),
+            functools.partial(_bptt_variant, wrong_prev=True),
         ),
     ),
     forbidden=_BACKWARD_REFERENCES,
@@ -380,26 +381,26 @@ GRAD_NORMS_THROUGH_TIME = Exercise(
         Mistake(
             "the norms are in reverse order. The backward loop visits t = T-1 first; "
             "norms[t] must belong to step t (fill an array by index, or reverse the list).",
-            lambda **kw: _norms_variant(**kw, reverse=True),
+            functools.partial(_norms_variant, reverse=True),
         ),
         Mistake(
             "the gradient from later steps is missing: dL/dh_t = dhs[:, t] + dh_next, and it is "
             "this total whose norm we measure.",
-            lambda **kw: _norms_variant(**kw, carry=False),
+            functools.partial(_norms_variant, carry=False),
         ),
         Mistake(
             "the tanh derivative is missing: going back one step multiplies by diag(1 - h_t**2) "
             "before W.T.",
-            lambda **kw: _norms_variant(**kw, deriv=False),
+            functools.partial(_norms_variant, deriv=False),
         ),
         Mistake(
             "the gradient flows back through W instead of W.T: dh_prev = da @ W.T.",
-            lambda **kw: _norms_variant(**kw, transpose_w=True),
+            functools.partial(_norms_variant, transpose_w=True),
         ),
         Mistake(
             "the norm is averaged over the examples. Take the norm of the whole (batch, hidden) "
             "array dL/dh_t: np.sqrt(np.sum(dh ** 2)).",
-            lambda **kw: _norms_variant(**kw, per_example=True),
+            functools.partial(_norms_variant, per_example=True),
         ),
     ),
     forbidden=_BACKWARD_REFERENCES + ("rnnkit.bptt.forward", "rnnkit.cells.rnn_step"),

@@ -7,6 +7,7 @@ recurrent weights, a forgotten bias, sigmoid instead of tanh, a state that is ne
 to the next step, a softmax over the wrong axis, a mean over time where the lecture sums.
 """
 
+import functools
 import numpy as np
 
 from rnnkit.checking import Exercise, Mistake, Out
@@ -341,17 +342,17 @@ STACKED_RNN_FORWARD = Exercise(
         Mistake(
             "layer 2 is not recurrent: its step must also add its own previous state, "
             "h2_t = tanh(h1_t @ U2 + h2_{t-1} @ W2 + b2).",
-            lambda **kw: _stacked_variant(**kw, recurrent2=False),
+            functools.partial(_stacked_variant, recurrent2=False),
         ),
         Mistake(
             "layer 2 reads layer 1's state from the previous time step. At step t, first "
             "update layer 1 with x_t, then feed that new h1_t to layer 2.",
-            lambda **kw: _stacked_variant(**kw, lag=True),
+            functools.partial(_stacked_variant, lag=True),
         ),
         Mistake(
             "the recurrent weights are transposed: with row vectors each layer computes "
             "h_prev @ W, not h_prev @ W.T.",
-            lambda **kw: _stacked_variant(**kw, transpose_w=True),
+            functools.partial(_stacked_variant, transpose_w=True),
         ),
     ),
     forbidden=_FORWARD_REFERENCES,
