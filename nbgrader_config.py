@@ -12,10 +12,13 @@ import shutil
 import tempfile
 
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
-from nbgrader.preprocessors import AssignLatePenalties, CheckCellMetadata, GetGrades, IgnorePattern, LimitOutput
+from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearOutput, Execute, GetGrades, IgnorePattern,
+                                    LimitOutput)
+from nbgrader.validator import Validator
 
 from course.integrity import IsolatedSaveAutoGrades
 from course.plugins import HideHiddenTests, StderrIsNotFailure
+from course.repair import KeepLastDuplicate
 from course.sandbox_kernel import SandboxedExecute, install_kernelspec
 from course.withhold import WithholdCourseText
 
@@ -38,6 +41,11 @@ if os.environ.get("RNN_COURSE_NO_SANDBOX"):
     # Graded with --no-sandbox: the kernel could read the course's files; nothing it printed
     # that quotes a solution or a hidden test reaches the autograded notebook or the feedback.
     c.Autograde.autograde_preprocessors.insert(1, WithholdCourseText)
+# Validate: a pasted answer cell (same grade id twice) counts once, as autograde counts it.
+# nbgrader's Validator does not mark this trait configurable; tagging it lets the line below
+# take effect (and is harmless when repeated: the server reloads this file on every Validate).
+Validator.class_traits()["preprocessors"].tag(config=True)
+c.Validator.preprocessors = [KeepLastDuplicate, CheckCellMetadata, ClearOutput, Execute]
 c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]
 
 # The sandboxed kernel talks over Unix sockets in a folder private to this process.

@@ -315,8 +315,11 @@ def _autograde(submissions: Path, out: Path = DEFAULT_OUT, *, jobs: int | None =
                             _label_feedback(Path(result["feedback"]))
                         replace_tree(Path(result["feedback"]), out / "feedback" / s.student / s.assignment)
                         problems = list(s.problems) + ([result["error"].strip()] if result.get("error") else [])
-                        book.record_graded(s.student, s.assignment, result["scores"], s.digest,
-                                           "error" if problems else "ok", "; ".join(problems),
+                        repaired = result.get("repaired") or []
+                        status = "error" if problems else "repaired" if repaired else "ok"
+                        message = "; ".join(problems + ([f"repaired before grading: {'; '.join(repaired)}"]
+                                                        if repaired else []))
+                        book.record_graded(s.student, s.assignment, result["scores"], s.digest, status, message,
                                            result.get("seconds"))
                         counts["graded"] += 1
                         got = sum(g["auto_score"] or 0 for nb in result["scores"]["notebooks"].values()

@@ -25,7 +25,7 @@ RECORDS = Table(
     Column("student", String(128), primary_key=True),
     Column("assignment", String(128), primary_key=True),
     Column("digest", String(64)),  # NULL: must be graded again (the last attempt failed)
-    Column("status", String(16), nullable=False),  # ok | error | missing
+    Column("status", String(16), nullable=False),  # ok | repaired | error | missing
     Column("message", Text),
     Column("graded_at", DateTime),
     Column("seconds", Float),

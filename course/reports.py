@@ -92,9 +92,14 @@ def summary(grades: list[dict], assignments: list[str], counts: dict | None = No
     text = "\n".join(lines) + "\n"
     text += ("columns: automatic points per assignment (! = problem, - = not submitted); auto = automatic "
              "points over all assignments; to grade = written answers awaiting a grader\n")
-    problems = [g for g in grades if g["status"] != "ok"]
+    problems = [g for g in grades if g["status"] not in ("ok", "repaired")]
     if problems:
         text += "\nproblems:\n" + "".join(f"  {g['student']} / {g['assignment']}: {g['message']}\n" for g in problems)
+    repaired = [g for g in grades if g["status"] == "repaired"]
+    if repaired:
+        text += ("\nrepaired (graded in full after mending nbgrader's bookkeeping; the submitted file is "
+                 "unchanged, please look):\n" + "".join(f"  {g['student']} / {g['assignment']}: {g['message']}\n"
+                                                       for g in repaired))
     if counts:
         text += "\n" + ", ".join(f"{v} {k}" for k, v in counts.items()) + "\n"
     return text

@@ -95,10 +95,13 @@ def grade(job: dict, ipc_prefix: str | None = None) -> dict:
     job: ``student``, ``assignment``, ``submitted`` (folder with the valid notebooks),
     ``template`` (course dir whose ``gradebook.db`` and ``source/`` come from
     generate_assignment), ``workdir`` (scratch folder, emptied first), ``timeout`` (s per cell).
-    Returns ``{"ok": True, "scores": ..., "autograded": dir, "feedback": dir, "seconds": s}`` or
-    ``{"ok": False, "error": message, "seconds": s}``.
+    Returns ``{"ok": True, "scores": ..., "autograded": dir, "feedback": dir, "repaired": notes,
+    "seconds": s}`` or ``{"ok": False, "error": message, "seconds": s}``. ``repaired`` lists what
+    :mod:`course.repair` mended in this job's copy of the notebooks (pasted cells and the like).
     """
     from nbgrader.apps import NbGraderAPI
+
+    from course import repair
 
     start = time.monotonic()
     student, assignment = job["student"], job["assignment"]
@@ -110,6 +113,8 @@ def grade(job: dict, ipc_prefix: str | None = None) -> dict:
         shutil.copyfile(template / "gradebook.db", root / "gradebook.db")
         shutil.copytree(template / "source" / assignment, root / "source" / assignment)
         shutil.copytree(job["submitted"], root / "submitted" / student / assignment)
+        repaired = [f"{path.name}: {note}" for path in sorted((root / "submitted" / student / assignment).glob("*.ipynb"))
+                    for note in repair.repair_file(path, template / "release" / assignment / path.name)]
         db_url = f"sqlite:///{root / 'gradebook.db'}"
         config = grading_config(root, db_url, job["timeout"], ipc_prefix)
         api = NbGraderAPI(config=config)
@@ -117,7 +122,8 @@ def grade(job: dict, ipc_prefix: str | None = None) -> dict:
         if not done["success"]:
             # The notebook could not be run to the end (kernel killed, hung, crashed): the
             # isolated grader does not need the kernel, so the student keeps what it verifies.
-            return _isolated_only(job, root, "nbgrader autograde failed:\n" + _log_tail(done), start)
+            return _isolated_only(job, root, "nbgrader autograde failed:\n" + _log_tail(done), start) | {
+                "repaired": repaired}
         fed = api.generate_feedback(assignment, student, force=True)
         if not fed["success"]:
             return {"ok": False, "error": "nbgrader generate_feedback failed:\n" + _log_tail(fed),
@@ -128,6 +134,7 @@ def grade(job: dict, ipc_prefix: str | None = None) -> dict:
             "scores": scores,
             "autograded": str(root / "autograded" / student / assignment),
             "feedback": str(root / "feedback" / student / assignment),
+            "repaired": repaired,
             "seconds": time.monotonic() - start,
         }
     except Exception:  # report, never die: the parent decides what a failure means
@@ -150,10 +157,11 @@ def _isolated_only(job: dict, root: Path, error: str, start: float) -> dict:
     slot = isolation.current_slot()
     student = job["student"]
     autograded, feedback = root / "isolated" / "autograded", root / "isolated" / "feedback"
-    shutil.copytree(job["submitted"], autograded)
+    submitted = root / "submitted" / student / job["assignment"]  # as repaired for nbgrader
+    shutil.copytree(submitted, autograded)
     feedback.mkdir(parents=True)
     scores = {"timestamp": None, "notebooks": {}}
-    for path in sorted(Path(job["submitted"]).glob("*.ipynb")):
+    for path in sorted(submitted.glob("*.ipynb")):
         try:
             nb = nbformat.read(path, as_version=4)
         except Exception:  # submissions.py already rejected unreadable files; be safe anyway
