@@ -21,6 +21,13 @@ import numpy as np
 from rnnkit import delegation
 
 VISIBLE_SEED = 2024  # visible checks are reproducible so a student can rerun and compare
+# Every answer computed in float32 is right (the lecture's TensorFlow code is float32, and a
+# student may build arrays with dtype=np.float32 anywhere): float32 carries about 7 digits,
+# and an exercise chains up to a few hundred operations, so agreement to 1e-4 relative (1e-6
+# absolute near zero) is the least any answer gets. No typical mistake comes that close
+# (tests/test_mistakes_never_pass.py). Exact exercises (rtol = atol = 0: indexing, counting)
+# stay exact.
+SINGLE_RTOL, SINGLE_ATOL = 1e-4, 1e-6
 # What the grader's sandbox does not have: this library and the frameworks that would do the
 # maths. A visible check refuses answers that lean on them, so Validate agrees with the grade.
 UNAVAILABLE_TO_GRADER = ("rnnkit", "course", "nbgrader", "tensorflow", "keras", "tf_keras", "torch", "jax",
@@ -67,7 +74,7 @@ class Exercise:
     mistakes: recognised wrong answers, tried in order when the answer is wrong.
     forbidden: reference functions the answer may not call (``"rnnkit.cells.rnn_step"``, ``"keras"``).
     regimes: named kinds of case (``make_inputs(rng, hidden, regime)``); case i of every check
-        is drawn in ``regimes[i % len(regimes)]``, so each regime is always covered.
+        is drawn in ``regimes[i % len(regimes)]``, so every check covers each regime.
     demo_mistake: ``(old, new)`` text edit of the source solution that makes a typical mistake;
         the instructor demo uses it to fabricate a student who gets exactly this item wrong.
     """
@@ -195,18 +202,25 @@ def _plain(where: str, value, who: str):
     raise CheckFailed(f"{where} should contain only lists, dicts, strings and numbers, but {who} returned {_describe(value)} inside it.")
 
 
+def _tolerance(out: Out, ex: Exercise) -> tuple[float, float]:
+    """(rtol, atol) for ``out``: the exercise's, never tighter than float32 unless it is exact."""
+    rtol = ex.rtol if out.rtol is None else out.rtol
+    atol = ex.atol if out.atol is None else out.atol
+    if rtol or atol:
+        return max(rtol, SINGLE_RTOL), max(atol, SINGLE_ATOL)
+    return rtol, atol
+
+
 def _same(out: Out, ex: Exercise, got, want) -> bool:
     if out.kind == "array":
         if got.shape != want.shape:
             return False
-        rtol = ex.rtol if out.rtol is None else out.rtol
-        atol = ex.atol if out.atol is None else out.atol
+        rtol, atol = _tolerance(out, ex)
         return bool(np.all(np.abs(got - want) <= atol + rtol * np.abs(want)))
     if out.kind == "int_array":
         return got.shape == want.shape and bool(np.array_equal(got, want))
     if out.kind == "float":
-        rtol = ex.rtol if out.rtol is None else out.rtol
-        atol = ex.atol if out.atol is None else out.atol
+        rtol, atol = _tolerance(out, ex)
         return abs(got - want) <= atol + rtol * abs(want)
     return type(got) is type(want) and got == want
 

@@ -20,8 +20,8 @@ def source_path(notebook):
 def run_check(ex, fn, seed, hidden=True):
     """``check`` on an Exercise object (not the registry's), e.g. with ``forbidden`` cleared."""
     rng = np.random.default_rng(seed)
-    for _ in range(ex.trials_hidden if hidden else ex.trials_visible):
-        inputs, expected = make_case(ex, rng, hidden)
+    for index in range(ex.trials_hidden if hidden else ex.trials_visible):
+        inputs, expected = make_case(ex, rng, hidden, index)
         verify(ex, inputs, normalise(ex, call_student(ex, fn, inputs)), expected)
 
 

@@ -11,12 +11,14 @@ Where an exercise is an exception to a rule, the tables below say so and why.
 """
 
 import dataclasses
+import functools
 import importlib
 import importlib.util
 import subprocess
 import sys
 
 import jupytext
+import numpy as np
 import pytest
 
 from course import isolation
@@ -39,15 +41,6 @@ POINTS = {"lstm_step_backward": 4}  # the longest derivation of the course: six 
 # Seeds for the reference, each mistake and the demo mistake: enough draws that a mistake
 # caught only by luck shows, few enough to stay quick.
 SEEDS = range(8)
-
-# Mistakes that only some cases can show: (exercise, part of the message) -> (why, at least how
-# many of the hidden runs on SEEDS must catch it). Every other mistake is named by the visible
-# check and by every hidden run.
-SOMETIMES_CAUGHT = {
-    ("clip_grads", "already below max_norm"): (
-        "rescaling a gradient that needs no clipping only shows in cases that do not clip; "
-        "the visible case clips", 6),
-}
 
 # A correct answer must pass every hidden draw: production draws a fresh seed per run, so a
 # rare draw on which the solution fails would fail a student (it has happened once). 300 draws
@@ -85,12 +78,6 @@ def _verdict(ex, fn, **kwargs):
     except CheckFailed as err:
         return str(err)
     return None
-
-
-def _sometimes_caught(ex, mistake):
-    """SOMETIMES_CAUGHT's (why, least) for this mistake, or None when every run must catch it."""
-    return next((rule for (name, part), rule in SOMETIMES_CAUGHT.items()
-                 if name == ex.name and part in mistake.message), None)
 
 
 def _named(ex, message):
@@ -163,25 +150,11 @@ def test_reference_passes_its_own_checks(ex):
 def test_each_mistake_is_recognised_by_its_own_message(ex, index):
     mistake = ex.mistakes[index]
     named = _named(ex, mistake.message)
-    rule = _sometimes_caught(ex, mistake)
-    if rule is None:
-        assert _verdict(ex, mistake.fn) == named, (
-            "the visible check should name this mistake (if only some cases can show it, add it to SOMETIMES_CAUGHT)")
+    assert _verdict(ex, mistake.fn) == named, "the visible check should name this mistake"
     verdicts = {seed: _verdict(ex, mistake.fn, hidden=True, seed=seed) for seed in SEEDS}
-    misnamed = {seed: v for seed, v in verdicts.items() if v not in (None, named)}
-    assert not misnamed, f"hidden runs that catch this mistake should name it, but say: {misnamed}"
-    caught = [seed for seed, v in verdicts.items() if v is not None]
-    least = len(SEEDS) if rule is None else rule[1]
-    assert len(caught) >= least, (
-        f"the hidden check caught this mistake only on seeds {caught} of {list(SEEDS)}; wanted {least}"
-        + ("" if rule is None else f" ({rule[0]})"))
-
-
-def test_every_sometimes_caught_entry_matches_one_mistake():
-    """A stale SOMETIMES_CAUGHT entry would silently exempt nothing (or the wrong mistake)."""
-    for name, part in SOMETIMES_CAUGHT:
-        matches = [m for m in all_exercises()[name].mistakes if part in m.message]
-        assert len(matches) == 1, f"SOMETIMES_CAUGHT[{name!r}, {part!r}] matches {len(matches)} mistakes"
+    # Every hidden run must catch it, and name it (tests/test_mistakes_never_pass.py runs 1000)
+    wrong = {seed: v for seed, v in verdicts.items() if v != named}
+    assert not wrong, f"hidden runs that should name this mistake say instead: {wrong}"
 
 
 # --- the notebook's solution and the demo mistake ---------------------------------------------
@@ -193,6 +166,31 @@ def test_notebook_solution_passes(ex, capsys):
     check(ex.name, fn)
     assert "Well done" in capsys.readouterr().out
     check(ex.name, fn, hidden=True)  # a fresh random seed, as in the hidden test cell
+
+
+# Exercises where float32 inputs make a different problem, not a less precise answer: windows
+# are copies (exact), and rounding logits of about 1000 to float32 moves the sampling boundaries.
+FLOAT64_ONLY = {"sliding_windows", "sample_with_temperature"}
+
+
+def _in_float32(fn):
+    """``fn`` computing in float32, as a student who writes dtype=np.float32 (or uses Keras) does."""
+    def as32(a):
+        return a.astype(np.float32) if getattr(a, "dtype", None) == np.float64 else a
+
+    @functools.wraps(fn)
+    def wrapper(*args):
+        return fn(*map(as32, args))
+    return wrapper
+
+
+@pytest.mark.parametrize("ex", ALL)
+def test_answers_computed_in_float32_pass(ex):
+    if ex.name in FLOAT64_ONLY:
+        pytest.skip("float32 inputs change the answer itself (FLOAT64_ONLY)")
+    fn = _in_float32(solution(ex))
+    for seed in range(30):
+        check(ex.name, fn, hidden=True, seed=seed)
 
 
 @pytest.mark.parametrize("ex", ALL)

@@ -92,7 +92,7 @@ def test_step_mistakes_differ_from_the_reference_on_visible_and_hidden_cases():
 def test_visible_count_check_covers_both_reset_after_settings():
     ex = get_exercise("gru_param_count")
     rng = np.random.default_rng(VISIBLE_SEED)
-    flags = {ex.make_inputs(rng, False)["reset_after"] for _ in range(ex.trials_visible)}
+    flags = {make_case(ex, rng, False, i)[0]["reset_after"] for i in range(ex.trials_visible)}
     assert flags == {False, True}
 
 

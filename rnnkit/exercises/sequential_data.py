@@ -43,11 +43,17 @@ def _markov_text(rng, alphabet: str, n: int) -> str:
 # ngram_counts
 
 
-def _counts_inputs(rng, hidden):
+# With k = 0 there is no padding to forget and every shift of the target counts the same
+# characters, so each hidden check has cases with a real context.
+CONTEXT_REGIMES = ("a context of 1 to 3 characters", "any order, the unigram k = 0 included")
+
+
+def _counts_inputs(rng, hidden, regime):
     if hidden:
-        V, k, n = int(rng.integers(2, 7)), int(rng.integers(0, 4)), int(rng.integers(15, 60))
+        k = int(rng.integers(1 if regime == CONTEXT_REGIMES[0] else 0, 4))
+        V, n = int(rng.integers(2, 7)), int(rng.integers(15, 60))
     else:
-        V, k, n = 4, 2, 24
+        V, k, n = 4, 2 if regime == CONTEXT_REGIMES[0] else 0, 24
     alphabet = _alphabet(rng, V)
     return {"text": _markov_text(rng, alphabet, n), "k": k, "alphabet": alphabet}
 
@@ -103,7 +109,9 @@ NGRAM_COUNTS = Exercise(
         ),
     ),
     forbidden=("rnnkit.ngram.ngram_counts", "rnnkit.ngram.CharNGram.fit", "keras"),
+    trials_visible=2,
     trials_hidden=4,
+    regimes=CONTEXT_REGIMES,
     demo_mistake=("padded = \"^\" * k + text", "padded = text"),
 )
 
@@ -112,17 +120,30 @@ NGRAM_COUNTS = Exercise(
 # ngram_log_likelihood
 
 
-def _loglik_inputs(rng, hidden):
+LOGLIK_REGIMES = ("a character never seen in training", "any order, the unigram k = 0 included")
+
+
+def _loglik_inputs(rng, hidden, regime):
+    unseen = regime == LOGLIK_REGIMES[0]
     if hidden:
-        V, k = int(rng.integers(2, 7)), int(rng.integers(0, 4))
+        V, k = int(rng.integers(2, 7)), int(rng.integers(1 if unseen else 0, 4))
         n_train, n_text = int(rng.integers(15, 50)), int(rng.integers(6, 30))
         alpha = float(rng.choice([0.1, 0.5, 1.0, 2.0]))
     else:
-        V, k, n_train, n_text, alpha = 4, 2, 30, 12, 1.0
+        V, k, n_train, n_text, alpha = 4, 2 if unseen else 0, 30, 12, 1.0
     alphabet = _alphabet(rng, V)
-    counts = _counts_reference(_markov_text(rng, alphabet, n_train), k, alphabet)
-    # A fresh text: some of its contexts never occur in `counts` (they get 1 / V).
-    return {"text": _markov_text(rng, alphabet, n_text), "counts": counts, "k": k, "alphabet": alphabet, "alpha": alpha}
+    # A fresh text: some of its contexts never occur in `counts` (they get 1 / V). In the first
+    # regime the training text never uses one character, which the scored text does use before
+    # its end, so a context that holds it is certainly unseen.
+    train_alphabet = alphabet[1:] if unseen else alphabet
+    counts = _counts_reference(_markov_text(rng, train_alphabet, n_train), k, train_alphabet)
+    counts = {ctx: [row[train_alphabet.index(c)] if c in train_alphabet else 0 for c in alphabet]
+              for ctx, row in counts.items()}
+    text = _markov_text(rng, alphabet, n_text)
+    if unseen and alphabet[0] not in text[:-1]:
+        at = int(rng.integers(0, len(text) - 1))
+        text = text[:at] + alphabet[0] + text[at + 1 :]
+    return {"text": text, "counts": counts, "k": k, "alphabet": alphabet, "alpha": alpha}
 
 
 def _loglik_reference(text, counts, k, alphabet, alpha):
@@ -189,7 +210,9 @@ NGRAM_LOG_LIKELIHOOD = Exercise(
         "rnnkit.ngram.CharNGram.perplexity",
         "keras",
     ),
+    trials_visible=2,
     trials_hidden=4,
+    regimes=LOGLIK_REGIMES,
     demo_mistake=("(total + alpha * V)", "(total + alpha)"),
 )
 
@@ -198,16 +221,20 @@ NGRAM_LOG_LIKELIHOOD = Exercise(
 # naive_forecast
 
 
-def _naive_inputs(rng, hidden):
+# A season of one step reads the same forwards and backwards.
+SEASON_REGIMES = ("a season of 2 or more steps", "any season, period = 1 included")
+
+
+def _naive_inputs(rng, hidden, regime):
     if hidden:
         window = int(rng.integers(4, 10))
         # period <= window - 2 keeps a value before the last season (and off the first step),
         # so "one step early" and "the first value" are different answers
-        period = int(rng.integers(1, window - 1))
+        period = int(rng.integers(2 if regime == SEASON_REGIMES[0] else 1, window - 1))
         horizon = int(rng.integers(1, 2 * period + 2))
         n = int(rng.integers(2, 6))
     else:
-        window, period, horizon, n = 6, 3, 5, 3
+        window, period, horizon, n = (6, 3, 5, 3) if regime == SEASON_REGIMES[0] else (6, 1, 3, 3)
     # Seasonal-looking windows: a repeating pattern plus noise, at a level far from 0.
     phase = rng.integers(0, 12, size=(n, 1))
     t = np.arange(window)[None, :] + phase
@@ -266,7 +293,9 @@ NAIVE_FORECAST = Exercise(
         ),
     ),
     forbidden=("keras",),
+    trials_visible=2,
     trials_hidden=4,
+    regimes=SEASON_REGIMES,
     demo_mistake=("window - period + j % period", "window - 1 - j % period"),
 )
 
