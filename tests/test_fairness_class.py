@@ -29,8 +29,12 @@ def _code(source: str) -> nbformat.NotebookNode:
     return cell
 
 
+def _solution_cells(nb):
+    return [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")]
+
+
 def _answer_cells(nb):
-    return [c for c in nb.cells if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("solution")]
+    return [c for c in _solution_cells(nb) if c.cell_type == "code"]
 
 
 def _params(source: str, name: str) -> list[str]:
@@ -104,6 +108,37 @@ def pasted_draft_above_answer(nb):
         nb.cells.insert(nb.cells.index(cell), draft)
 
 
+def _test_cells(nb):
+    return [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"]
+
+
+def pasted_test_cell(nb):
+    """A copy of each test cell (nbgrader metadata and all) pasted below it, to run it again."""
+    for cell in _test_cells(nb):
+        again = copy.deepcopy(cell)
+        again.id = uuid.uuid4().hex[:8]
+        nb.cells.insert(nb.cells.index(cell) + 1, again)
+
+
+def deleted_test_cells(nb):
+    """Every test cell deleted (the grader's own tests replace them anyway)."""
+    for cell in _test_cells(nb):
+        nb.cells.remove(cell)
+
+
+def float32_throughout(nb):
+    """Computes in float32, as Keras does: float64 arrays are cast on the way in, in a helper cell."""
+    first = nb.cells.index(_answer_cells(nb)[0])
+    nb.cells.insert(first, _code("def _as32(a):\n"
+                                 "    return a.astype(np.float32) if getattr(a, 'dtype', None) == np.float64 else a\n"))
+    for cell in _answer_cells(nb):
+        name = cell.metadata["nbgrader"]["grade_id"]
+        params = _params(cell.source, name)
+        nb.cells.insert(nb.cells.index(cell), _code(cell.source.replace(f"def {name}(", f"def _my_{name}(", 1)))
+        cast = ", ".join(f"_as32({p})" for p in params)
+        cell.source = f"def {name}({', '.join(params)}):\n    return _my_{name}({cast})\n"
+
+
 def composition(nb):
     """cs231n's way: the sequence calls the student's own step, the stack calls the sequence."""
     for cell in _answer_cells(nb):
@@ -119,20 +154,30 @@ def composition(nb):
                            "    return hs1, hs2\n")
 
 
+def leans_on_the_library(nb):
+    """Not honest: rnn_step_forward hands the maths to rnnkit from a cell of the student's own."""
+    for cell in _answer_cells(nb):
+        if cell.metadata["nbgrader"]["grade_id"] == "rnn_step_forward":
+            nb.cells.insert(nb.cells.index(cell), _code("from rnnkit import cells"))
+            cell.source = ("def rnn_step_forward(x, h_prev, U, W, b):\n"
+                           "    return cells.rnn_step(x, h_prev, {'U': U, 'W': W, 'b': b})[0]\n")
+
+
 HABITS = {f.__name__: f for f in (helpers_in_own_cell, time_magic, debug_print_of_earlier_variable,
                                   numpy_imported_inside, renamed_parameters, markdown_and_magics_added,
-                                  out_of_order_history, pasted_draft_above_answer, composition)}
-STUDENTS = {"model": None, **HABITS}
+                                  out_of_order_history, pasted_draft_above_answer, pasted_test_cell,
+                                  deleted_test_cells, float32_throughout, composition)}
+STUDENTS = {"model": None, **HABITS, "leans_on_the_library": leans_on_the_library}
+LOST = {("leans_on_the_library", "02_simple_rnn"): {"rnn_step_forward_test"}}  # what each student should lose
 
 
 def _model_notebook(name: str):
-    """The release notebook with the source notebook's model answers in its answer cells."""
+    """The release notebook with the source notebook's model answers (code and written)."""
     model = {c.metadata["nbgrader"]["grade_id"]: c.source
-             for c in _answer_cells(nbformat.read(REPO / "source" / name / f"{name}.ipynb", as_version=4))}
+             for c in _solution_cells(nbformat.read(REPO / "source" / name / f"{name}.ipynb", as_version=4))}
     nb = nbformat.read(REPO / "release" / name / f"{name}.ipynb", as_version=4)
-    for cell in _answer_cells(nb):
-        if cell.cell_type == "code":
-            cell.source = model[cell.metadata["nbgrader"]["grade_id"]]
+    for cell in _solution_cells(nb):
+        cell.source = model[cell.metadata["nbgrader"]["grade_id"]]
     return nb
 
 
@@ -147,17 +192,14 @@ def graded(tmp_path_factory):
                 habit(nb)
             (root / "class" / student / name).mkdir(parents=True)
             nbformat.write(nb, root / "class" / student / name / f"{name}.ipynb")
-    return autograde.autograde(root / "class", root / "out", jobs=2, timeout=60, source=root / "source",
-                               show_progress=False)
+    result = autograde.autograde(root / "class", root / "out", jobs=2, timeout=60, source=root / "source",
+                                 show_progress=False)
+    return result, root
 
 
-PENDING = {"pasted_draft_above_answer": "nbgrader rejects duplicated grade ids; the repair before grading "
-                                       "(branch wip/repair) has not landed yet"}
-
-
-@pytest.mark.parametrize("student", [pytest.param(h, marks=pytest.mark.xfail(reason=PENDING[h], strict=False))
-                                     if h in PENDING else h for h in sorted(HABITS)])
+@pytest.mark.parametrize("student", sorted(HABITS))
 def test_each_habit_keeps_every_point(graded, student):
+    graded, _ = graded
     scores = {(g["student"], g["assignment"]): g["auto_score"] for g in graded.grades}
     for name in NOTEBOOKS:
         model = scores[("model", name)]
@@ -173,5 +215,49 @@ def graded_max(result, assignment: str) -> float:
 
 
 def test_the_run_says_it_used_the_sandbox(graded):
+    graded, _ = graded
     assert graded.summary.startswith("sandbox: on")
     assert all(g["sandbox"] == "on" for g in graded.grades)
+
+
+def test_leaning_on_the_library_gains_nothing(graded):
+    graded, _ = graded
+    for (student, name), lost in LOST.items():
+        assert _lost(graded, student, name) == lost, (student, name)
+
+
+def _lost(graded, student: str, name: str) -> set[str]:
+    """The automatically graded items on which ``student`` did not get full points."""
+    return {d["grade_id"] for d in graded.items if d["student"] == student and d["assignment"] == name
+            and d["kind"] == "code" and d["score"] != d["max_score"]}
+
+
+def _validate(path: Path) -> dict:
+    from nbgrader.validator import Validator
+
+    from course import release
+
+    release.ensure_tools_on_path()
+    return Validator(config=release.course_config(REPO)).validate(str(path))
+
+
+# Validate runs the notebook in the student's own kernel; for an honest student it must agree
+# with the grade (everything passes), and for the one leaning on rnnkit it must fail that test.
+VALIDATED = [(s, NOTEBOOKS[0]) for s in STUDENTS] + [(s, NOTEBOOKS[1]) for s in
+             ("model", "composition", "renamed_parameters", "helpers_in_own_cell", "float32_throughout",
+              "pasted_draft_above_answer", "leans_on_the_library")]
+
+
+@pytest.mark.parametrize("student, name", VALIDATED)
+def test_validate_agrees_with_the_grade(graded, student, name):
+    graded, root = graded
+    results = _validate(root / "class" / student / name / f"{name}.ipynb")
+    failed = results.get("failed", [])
+    failed_text = "\n".join(f.get("raw_error", "") for f in failed)
+    wrong = _lost(graded, student, name)
+    assert set(results) <= {"failed"}, results  # no changed or retyped cells either
+    assert len(failed) == len(wrong), (wrong, failed_text)
+    for grade_id in wrong:  # the same tests, not just as many
+        assert any(f'"{grade_id.removesuffix("_test")}"' in f["source"] for f in failed), (grade_id, failed_text)
+    if wrong:
+        assert "rnnkit" in failed_text and "numpy" in failed_text, failed_text
