@@ -350,7 +350,10 @@ def call_student(ex: Exercise, student: Callable, inputs: dict):
 def check(name: str, student: Callable, *, hidden: bool = False, seed: int | None = None) -> None:
     """Check a student's function for exercise ``name``; raise CheckFailed with advice if wrong.
 
-    Visible checks use a fixed seed; hidden checks draw fresh inputs each run, more of them.
+    Visible checks use a fixed seed: the small cases the notebook describes, then one case drawn
+    as the hidden tests draw theirs (their sizes, a fixed seed), so an answer that only works
+    for the small sizes hears it from the visible check, not from the grade. Hidden checks draw
+    fresh inputs each run, more of them.
     """
     from rnnkit.exercises import get_exercise
 
@@ -364,4 +367,21 @@ def check(name: str, student: Callable, *, hidden: bool = False, seed: int | Non
         got = normalise(ex, call_student(ex, student, inputs))
         verify(ex, inputs, got, expected)
     if not hidden:
-        print(f"{name}: correct on {trials} test case{'s' if trials > 1 else ''}. Well done!")
+        inputs, expected = make_case(ex, np.random.default_rng([seed, 1]), True)
+        try:
+            verify(ex, inputs, normalise(ex, call_student(ex, student, inputs)), expected)
+        except CheckFailed as err:
+            raise CheckFailed(f"{err} (This was the last visible case, drawn at the sizes of the hidden tests: "
+                              f"{_sizes(inputs)}; the smaller cases before it passed.)") from None
+        except Exception as err:  # the student's own error: keep its traceback, say which case
+            err.add_note(f"(in the last visible case of {name}, drawn at the sizes of the hidden tests: "
+                         f"{_sizes(inputs)}; the smaller cases before it passed)")
+            raise
+        print(f"{name}: correct on {trials} small test case{'s' if trials > 1 else ''} and on one the size of "
+              "the hidden tests. Well done!")
+
+
+def _sizes(inputs: dict) -> str:
+    """The shapes of a case's array inputs, e.g. ``xs (7, 12, 3), h0 (7, 5)``; numbers as they are."""
+    return ", ".join(f"{k} {tuple(v.shape)}" if isinstance(v, np.ndarray) else f"{k} = {v!r}"
+                     for k, v in inputs.items() if isinstance(v, (np.ndarray, int, float)) and not isinstance(v, bool))

@@ -193,6 +193,46 @@ def test_answers_computed_in_float32_pass(ex):
         check(ex.name, fn, hidden=True, seed=seed)
 
 
+def _signature(args) -> tuple:
+    """What distinguishes one case's inputs from another's: array shapes and plain values."""
+    return tuple(a.shape if isinstance(a, np.ndarray) else repr(a) for a in args)
+
+
+def _off(value):
+    """A wrong answer of the same type and shape as ``value``."""
+    if isinstance(value, tuple):
+        return tuple(_off(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _off(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_off(v) for v in value]
+    if isinstance(value, np.ndarray) and value.dtype != bool:
+        return value + 1
+    return value + 1 if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+
+
+@pytest.mark.parametrize("ex", ALL)
+def test_an_answer_right_only_at_the_small_sizes_fails_the_visible_check(ex):
+    """Validate must not pass what the hidden tests fail: the visible check ends with one case
+    drawn at the hidden tests' sizes, and says so when only that one fails."""
+    from rnnkit.checking import call_arguments, make_case
+
+    rng = np.random.default_rng(VISIBLE_SEED)
+    small = {_signature(call_arguments(ex, make_case(ex, rng, False, i)[0])[0]) for i in range(ex.trials_visible)}
+    big = make_case(ex, np.random.default_rng([VISIBLE_SEED, 1]), True)[0]
+    if _signature(call_arguments(ex, big)[0]) in small:
+        pytest.skip("the hidden-sized visible case happens to have the small cases' sizes")
+    fn = solution(ex)
+
+    @functools.wraps(fn)
+    def small_only(*args):
+        right = fn(*args)
+        return right if _signature(args) in small else _off(right)
+
+    with pytest.raises(CheckFailed, match="sizes of the hidden tests"):
+        check(ex.name, small_only)
+
+
 @pytest.mark.parametrize("ex", ALL)
 def test_notebook_solution_passes_hundreds_of_hidden_draws(ex):
     fn = solution(ex)
