@@ -6,6 +6,7 @@ flood the output or tamper with the course. Both runs must give every student th
 scores and status, the expected totals, and keep the grader's own memory bounded.
 """
 
+import copy
 import csv
 import io
 import json
@@ -43,7 +44,40 @@ CLASS = {
     "tamper": ({"ngram_counts": lambda a: "import glob\nfor p in glob.glob('../../../**/*', recursive=True)[:200]:\n"
                                           "    try:\n        open(p, 'ab').write(b'owned')\n    except Exception:\n"
                                           "        pass\n" + a}, FULL),
+    # Bookkeeping games (course/repair.py restores the release's grading metadata):
+    "point_inflater": ({}, FULL),  # edits points to 100 and adds a graded cell of its own
+    "wrong_answer_pasted_last": ({"naive_forecast": lambda a: WRONG_NAIVE}, FULL - 2),  # right copy above
+    "test_cell_retyped": ({"naive_forecast": lambda a: WRONG_NAIVE}, FULL - 2),  # its test cell is markdown
 }
+
+
+def _inflate_points(nb, model):
+    for cell in nb.cells:
+        if cell.metadata.get("nbgrader", {}).get("points"):
+            cell.metadata["nbgrader"]["points"] = 100
+    bonus = nbformat.v4.new_code_cell("print('all good')")
+    bonus.metadata["nbgrader"] = {"grade": True, "solution": False, "locked": False, "grade_id": "bonus",
+                                  "points": 50, "schema_version": 3}
+    nb.cells.append(bonus)
+
+
+def _paste_right_answer_above(nb, model):
+    cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "naive_forecast")
+    right = copy.deepcopy(cell)
+    right.id, right.source = "pasted0", model["naive_forecast"]
+    nb.cells.insert(nb.cells.index(cell), right)
+
+
+def _retype_test_cell(nb, model):
+    cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "naive_forecast_test")
+    cell.cell_type = "markdown"
+    cell.pop("outputs", None)
+    cell.pop("execution_count", None)
+
+
+# student -> a change to the whole notebook, after CLASS's answer edits
+NOTEBOOK_EDITS = {"point_inflater": _inflate_points, "wrong_answer_pasted_last": _paste_right_answer_above,
+                  "test_cell_retyped": _retype_test_cell}
 
 
 def _make_class(dest: Path) -> None:
@@ -56,6 +90,7 @@ def _make_class(dest: Path) -> None:
             grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
             if grade_id in model:
                 cell.source = edits.get(grade_id, lambda a: a)(model[grade_id])
+        NOTEBOOK_EDITS.get(student, lambda nb, model: None)(nb, model)
         (dest / student / NB).mkdir(parents=True)
         nbformat.write(nb, dest / student / NB / f"{NB}.ipynb")
 
@@ -92,6 +127,10 @@ def test_each_student_gets_exactly_the_earned_points(two_runs, student):
     for jobs, result in runs.items():
         status, score = _rows(result)[student]
         assert score == CLASS[student][1], f"{student} with --jobs {jobs}: {score} points, status {status}"
+        row = next(g for g in result.grades if g["student"] == student)
+        assert row["max_auto_score"] == FULL, f"{student} changed what the notebook is worth"
+        if student in NOTEBOOK_EDITS:  # graded in full, and shown to the instructor
+            assert status == "repaired", (student, status, row["message"])
 
 
 def test_csv_exports_are_identical(two_runs):
