@@ -10,20 +10,13 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
-from rnnkit import bptt, cells, data, embedding, ngram
+from rnnkit import bptt, cells, data, embedding, layouts, ngram
 
 
 class Cheat(NamedTuple):
     exercise: str
     fn: Callable
     calls: tuple[str, ...]  # the forbidden functions the message must name, sorted as it lists them
-    keras: bool = False  # goes through rnnkit.keras_bridge, which imports TensorFlow
-
-
-def _keras_bridge():
-    from rnnkit import keras_bridge  # imports TensorFlow: only for the cheats that need it
-
-    return keras_bridge
 
 
 # --- 01_sequential_data ----------------------------------------------------------------------
@@ -137,7 +130,7 @@ def lstm_backward_by_cells(dh, dc, x, h_prev, c_prev, p):
 
 
 def lstm_weights_by_bridge(p):
-    return tuple(_keras_bridge().to_keras_weights("lstm", p))
+    return tuple(layouts.to_keras_weights("lstm", p))
 
 
 # --- 06_gru ----------------------------------------------------------------------------------
@@ -152,11 +145,11 @@ def gru_by_bptt(x, h_prev, params):
 
 
 def gru_weights_by_bridge(params):
-    return tuple(_keras_bridge().to_keras_weights("gru", params))
+    return tuple(layouts.to_keras_weights("gru", params))
 
 
 def gru_count_by_bridge(input_size, hidden_size, reset_after):
-    count = _keras_bridge().param_count("gru", input_size, hidden_size)
+    count = layouts.param_count("gru", input_size, hidden_size)
     return count + (3 * hidden_size if reset_after else 0)
 
 
@@ -229,12 +222,12 @@ CHEATS = (
     Cheat("seq2seq_forward", seq2seq_by_bptt, ("rnnkit.bptt.forward",)),
     Cheat("lstm_step_forward", lstm_by_cells, ("rnnkit.cells.lstm_step",)),
     Cheat("lstm_step_backward", lstm_backward_by_cells, ("rnnkit.cells.lstm_step", "rnnkit.cells.lstm_step_backward")),
-    Cheat("keras_lstm_weights", lstm_weights_by_bridge, ("rnnkit.keras_bridge.to_keras_weights",), keras=True),
+    Cheat("keras_lstm_weights", lstm_weights_by_bridge, ("rnnkit.layouts.to_keras_weights",)),
     Cheat("peephole_lstm_step", lstm_by_cells, ("rnnkit.cells.lstm_step",)),
     Cheat("gru_step_forward", gru_by_cells, ("rnnkit.cells.gru_step",)),
     Cheat("gru_step_forward", gru_by_bptt, ("rnnkit.bptt.forward",)),
-    Cheat("to_keras_gru_weights", gru_weights_by_bridge, ("rnnkit.keras_bridge.to_keras_weights",), keras=True),
-    Cheat("gru_param_count", gru_count_by_bridge, ("rnnkit.keras_bridge.param_count",), keras=True),
+    Cheat("to_keras_gru_weights", gru_weights_by_bridge, ("rnnkit.layouts.to_keras_weights",)),
+    Cheat("gru_param_count", gru_count_by_bridge, ("rnnkit.layouts.param_count",)),
     Cheat("encode_with_oov", encode_by_vocabulary, ("rnnkit.embedding.oov_bucket",)),
     Cheat("embedding_lookup_onehot", lookup_by_library, ("rnnkit.embedding.embedding_lookup",)),
     Cheat("embedding_lookup_onehot", lookup_by_one_hot, ("rnnkit.embedding.one_hot",)),

@@ -44,10 +44,10 @@ A module docstring's pointer is checked the same way against all public names of
 Which functions need a pointer. Every public function and class (``__all__`` where the module
 has one, otherwise every top-level ``def``/``class`` without a leading underscore) of
 rnnkit.cells, .bptt, .gradcheck, .embedding, .ngram and .plots, and also of .data and
-.keras_bridge (the notebooks' data and Keras helpers), carries a pointer unless no notebook
+.keras_bridge and .layouts (the notebooks' data and Keras helpers), carries a pointer unless no notebook
 refers to it in the sense of 1 and 2 above; for those the test checks that indeed none does.
 Rule 3 is left out here on purpose: an exercise that forbids a function is no use of it (the GRU
-weights exercise forbids ``keras_bridge.from_keras_weights`` only so that it cannot be misused).
+weights exercise forbids ``layouts.from_keras_weights`` only so that it cannot be misused).
 A plain word search is not used either: notebooks define helpers of their own with rnnkit's
 names (03_bptt's exercise is called ``rnn_step_backward``, like ``cells.rnn_step_backward``), and
 it would miss ``from rnnkit.mod import f as g``. A function that rules 1-2 find in a notebook
@@ -69,7 +69,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "source"
 RNNKIT = ROOT / "rnnkit"
 
-REQUIRED_MODULES = ("cells", "bptt", "gradcheck", "embedding", "ngram", "plots", "data", "keras_bridge")
+REQUIRED_MODULES = ("cells", "bptt", "gradcheck", "embedding", "ngram", "plots", "data", "keras_bridge", "layouts")
 
 POINTER_RE = re.compile(r"\bnotebooks?\s+\d|\bsections?\s+\d+\.\d+")
 SLUG_RE = re.compile(r"(?<![\w.])(\d\d)_[a-z][a-z0-9_]*\b")

@@ -64,7 +64,7 @@ def _mistake(ex, index):
 def _cheat(cheat):
     ex = all_exercises()[cheat.exercise]
     return pytest.param(cheat, id=f"{ex.notebook}/{ex.name}/{cheat.fn.__name__}",
-                        marks=_keras(cheat.keras or ex.name in NEEDS_KERAS))
+                        marks=_keras(ex.name in NEEDS_KERAS))
 
 
 ALL = [_exercise(ex) for ex in EXERCISES]

@@ -44,18 +44,14 @@ def test_delegating_to_a_keras_gru_scores_zero():
 # --- the facts behind the references, checked against Keras --------------------------------
 
 
-def test_weight_reference_equals_keras_bridge_and_runs_in_keras():
+def test_weight_reference_runs_in_keras():
     import keras
-
-    from rnnkit import keras_bridge
 
     ex = get_exercise("to_keras_gru_weights")
     rng = np.random.default_rng(7)
     for _ in range(4):
         params = ex.make_inputs(rng, True)["params"]
         ours = ex.reference(params)
-        for a, b in zip(ours, keras_bridge.to_keras_weights("gru", params), strict=True):
-            assert a.shape == b.shape and np.array_equal(a, b)
         D, H = params["U_z"].shape
         layer = keras.layers.GRU(H, reset_after=False, return_sequences=True, dtype="float64")
         layer.build((None, None, D))

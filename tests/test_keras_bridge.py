@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rnnkit import bptt, cells
+from rnnkit import bptt, cells, layouts
 from rnnkit import keras_bridge as kb
 from rnnkit.gradcheck import rel_error
 
@@ -132,21 +132,21 @@ def test_naive_layout_would_fail(kind):
 def test_keras_layout_blocks():
     d, h = 3, 2
     lstm = _params("lstm", d, h, seed=4)
-    kernel, recurrent, bias = kb.to_keras_weights("lstm", lstm)
+    kernel, recurrent, bias = layouts.to_keras_weights("lstm", lstm)
     for j, gate in enumerate("ifgo"):  # Keras: i, f, c (our g), o
         cols = slice(j * h, (j + 1) * h)
         np.testing.assert_array_equal(kernel[:, cols], lstm[f"U_{gate}"])
         np.testing.assert_array_equal(recurrent[:, cols], lstm[f"W_{gate}"])
         np.testing.assert_array_equal(bias[cols], lstm[f"b_{gate}"])
     gru = _params("gru", d, h, seed=4)
-    kernel, recurrent, bias = kb.to_keras_weights("gru", gru)
+    kernel, recurrent, bias = layouts.to_keras_weights("gru", gru)
     np.testing.assert_array_equal(kernel[:, :h], -gru["U_z"])  # Keras' z is the lecture's 1 - z
     np.testing.assert_array_equal(recurrent[:, :h], -gru["W_z"])
     np.testing.assert_array_equal(bias[:h], -gru["b_z"])
     np.testing.assert_array_equal(kernel[:, h:2 * h], gru["U_r"])
     np.testing.assert_array_equal(kernel[:, 2 * h:], gru["U_g"])
     peep = _params("peephole", d, h, seed=4)
-    weights = kb.to_keras_weights("lstm", peep)
+    weights = layouts.to_keras_weights("lstm", peep)
     assert len(weights) == 6
     for arr, name in zip(weights[3:], ("P_i", "P_f", "P_o")):
         np.testing.assert_array_equal(arr, peep[name])
@@ -172,14 +172,14 @@ def test_peephole_cell_with_zero_peepholes_is_keras_lstm():
 def test_weight_list_round_trip_is_exact(variant, dtype):
     kind = _kind(variant)
     p = _params(variant, 3, 5, seed=8, dtype=dtype)
-    weights = kb.to_keras_weights(kind, p)
-    back = kb.from_keras_weights(kind, weights)
+    weights = layouts.to_keras_weights(kind, p)
+    back = layouts.from_keras_weights(kind, weights)
     assert list(back) == list(cells.param_names(kind, variant == "peephole"))
     for k in p:
         assert back[k].dtype == dtype
         np.testing.assert_array_equal(back[k], p[k])
     back["U" if kind == "rnn" else "U_g"][0, 0] += 1.0  # a copy: Keras' arrays are untouched
-    np.testing.assert_array_equal(kb.to_keras_weights(kind, p)[0], weights[0])
+    np.testing.assert_array_equal(layouts.to_keras_weights(kind, p)[0], weights[0])
 
 
 @pytest.mark.parametrize(
@@ -251,8 +251,8 @@ def test_float64_gradients_match_rnnkit_backward(variant):
         assert rel_error(dc0_k, dc0) < 1e-9
     # to_keras_weights is linear, so it maps rnnkit's gradient dict onto Keras' variables.
     for i, (g_keras, g_rnnkit) in enumerate(
-            zip(dvars_k, kb.to_keras_weights(kind, grads), strict=True)):
-        assert rel_error(g_keras, g_rnnkit) < 1e-9, kb._KERAS_LABELS[i]
+            zip(dvars_k, layouts.to_keras_weights(kind, grads), strict=True)):
+        assert rel_error(g_keras, g_rnnkit) < 1e-9, layouts._KERAS_LABELS[i]
 
 
 def test_float32_peephole_gradients_match_rnnkit_backward():
@@ -266,7 +266,7 @@ def test_float32_peephole_gradients_match_rnnkit_backward():
                             c0=c0.astype(np.float64))
     dxs, dh0, dc0, grads = bptt.backward(dhs.astype(np.float64), cache)
     for got, want in zip([dxs_k, dh0_k, dc0_k] + dvars_k,
-                         [dxs, dh0, dc0] + kb.to_keras_weights("lstm", grads), strict=True):
+                         [dxs, dh0, dc0] + layouts.to_keras_weights("lstm", grads), strict=True):
         assert np.abs(got - want).max() / np.abs(want).max() < 1e-5
 
 
@@ -339,12 +339,12 @@ def test_param_count_matches_keras(d, h):
     }
     for (kind, peephole), layer in layers.items():
         layer.build((None, None, d))
-        assert kb.param_count(kind, d, h, peephole) == layer.count_params(), kind
-    assert kb.param_count("rnn", d, h) == h * (d + h + 1)
-    assert kb.param_count("lstm", d, h) == 4 * h * (d + h + 1)
-    assert kb.param_count("lstm", d, h, peephole=True) == 4 * h * (d + h + 1) + 3 * h
-    assert kb.param_count("gru", d, h) == 3 * h * (d + h + 1)
-    assert kb.param_count("gru", d, h) == sum(v.size for v in _params("gru", d, h, 0).values())
+        assert layouts.param_count(kind, d, h, peephole) == layer.count_params(), kind
+    assert layouts.param_count("rnn", d, h) == h * (d + h + 1)
+    assert layouts.param_count("lstm", d, h) == 4 * h * (d + h + 1)
+    assert layouts.param_count("lstm", d, h, peephole=True) == 4 * h * (d + h + 1) + 3 * h
+    assert layouts.param_count("gru", d, h) == 3 * h * (d + h + 1)
+    assert layouts.param_count("gru", d, h) == sum(v.size for v in _params("gru", d, h, 0).values())
 
 
 # --- errors ---------------------------------------------------------------------------------
@@ -367,42 +367,42 @@ def _with(p, **changes):
 @pytest.mark.parametrize(
     "call, error, words",
     [
-        (lambda: kb.to_keras_weights("LSTM", _good()), ValueError, "kind must be one of"),
+        (lambda: layouts.to_keras_weights("LSTM", _good()), ValueError, "kind must be one of"),
         (lambda: kb.keras_layer("transformer", _good()), ValueError, "got 'transformer'"),
-        (lambda: kb.from_keras_weights(None, []), ValueError, "kind must be one of"),
-        (lambda: kb.to_keras_weights("lstm", [1, 2]), TypeError, "p must be a dict"),
-        (lambda: kb.to_keras_weights("lstm", _with(_good(), W_o=None)), ValueError,
+        (lambda: layouts.from_keras_weights(None, []), ValueError, "kind must be one of"),
+        (lambda: layouts.to_keras_weights("lstm", [1, 2]), TypeError, "p must be a dict"),
+        (lambda: layouts.to_keras_weights("lstm", _with(_good(), W_o=None)), ValueError,
          "missing ['W_o']"),
-        (lambda: kb.to_keras_weights("rnn", _good("gru")), ValueError, "missing"),
-        (lambda: kb.to_keras_weights("gru", _with(_good("gru"), V=np.ones((4, 2)))), ValueError,
+        (lambda: layouts.to_keras_weights("rnn", _good("gru")), ValueError, "missing"),
+        (lambda: layouts.to_keras_weights("gru", _with(_good("gru"), V=np.ones((4, 2)))), ValueError,
          "unexpected keys ['V']"),
-        (lambda: kb.to_keras_weights("lstm", _with(_good(), P_f=np.ones(4))), ValueError,
+        (lambda: layouts.to_keras_weights("lstm", _with(_good(), P_f=np.ones(4))), ValueError,
          "needs P_f, P_i and P_o"),
-        (lambda: kb.to_keras_weights("lstm", _with(_good(), W_i=np.ones((3, 4)))), ValueError,
+        (lambda: layouts.to_keras_weights("lstm", _with(_good(), W_i=np.ones((3, 4)))), ValueError,
          "p['W_i'] must have shape (H, H) (hidden x hidden) = (4, 4)"),
-        (lambda: kb.to_keras_weights("lstm", _with(_good(), U_g=np.ones((4, 3)))), ValueError,
+        (lambda: layouts.to_keras_weights("lstm", _with(_good(), U_g=np.ones((4, 3)))), ValueError,
          "p['U_g'] must have shape (D, H)"),
-        (lambda: kb.to_keras_weights("lstm", _with(_good(), b_o=np.ones((1, 4)))), ValueError,
+        (lambda: layouts.to_keras_weights("lstm", _with(_good(), b_o=np.ones((1, 4)))), ValueError,
          "p['b_o'] must have shape (H,)"),
-        (lambda: kb.to_keras_weights("rnn", _with(_good("rnn"), U=np.ones(3))), ValueError,
+        (lambda: layouts.to_keras_weights("rnn", _with(_good("rnn"), U=np.ones(3))), ValueError,
          "p['U'] must have shape (D, H)"),
-        (lambda: kb.to_keras_weights("rnn", _with(_good("rnn"), W=np.ones((4, 4), int))),
+        (lambda: layouts.to_keras_weights("rnn", _with(_good("rnn"), W=np.ones((4, 4), int))),
          TypeError, "p['W'] must hold floating-point numbers"),
-        (lambda: kb.from_keras_weights("gru", [np.ones((3, 12))] * 2), ValueError,
+        (lambda: layouts.from_keras_weights("gru", [np.ones((3, 12))] * 2), ValueError,
          "got 2 arrays"),
-        (lambda: kb.from_keras_weights("gru", [np.ones((3, 13)), np.ones((4, 12)), np.ones(12)]),
+        (lambda: layouts.from_keras_weights("gru", [np.ones((3, 13)), np.ones((4, 12)), np.ones(12)]),
          ValueError, "weights[0] (kernel) for kind='gru' must have shape (D, 3*H)"),
-        (lambda: kb.from_keras_weights("gru", [np.ones((3, 12)), np.ones((4, 12)), np.ones(4)]),
+        (lambda: layouts.from_keras_weights("gru", [np.ones((3, 12)), np.ones((4, 12)), np.ones(4)]),
          ValueError, "weights[2] (bias) for kind='gru' must have shape (12,)"),
-        (lambda: kb.from_keras_weights("lstm", kb.to_keras_weights("lstm", _good())[:3]
+        (lambda: layouts.from_keras_weights("lstm", layouts.to_keras_weights("lstm", _good())[:3]
                                        + [np.ones(4), np.ones(4), np.ones(5)]), ValueError,
          "weights[5] (peephole_o) must have shape (H,) = (4,)"),
-        (lambda: kb.from_keras_weights("rnn", {"kernel": 1}), TypeError, "layer.get_weights()"),
+        (lambda: layouts.from_keras_weights("rnn", {"kernel": 1}), TypeError, "layer.get_weights()"),
         (lambda: kb.keras_layer("rnn", _good("rnn"), activation="relu"), ValueError,
          "keras_layer fixes ['activation']"),
-        (lambda: kb.param_count("lstm", 0, 4), ValueError, "input_size must be a positive"),
-        (lambda: kb.param_count("lstm", 3, 2.5), ValueError, "hidden_size must be a positive"),
-        (lambda: kb.param_count("gru", 3, 4, peephole=True), ValueError, "only exists for"),
+        (lambda: layouts.param_count("lstm", 0, 4), ValueError, "input_size must be a positive"),
+        (lambda: layouts.param_count("lstm", 3, 2.5), ValueError, "hidden_size must be a positive"),
+        (lambda: layouts.param_count("gru", 3, 4, peephole=True), ValueError, "only exists for"),
         (lambda: kb.PeepholeLSTMCell(0), ValueError, "units (the hidden size H)"),
     ],
 )

@@ -1,9 +1,8 @@
 """Autograded exercises of notebook 06_gru: the GRU step, its Keras weights, its parameter count.
 
 References: :func:`rnnkit.cells.gru_step`, the size of :func:`rnnkit.cells.init_params`'s GRU,
-and for the Keras weight layout a numpy transcription of
-``rnnkit.keras_bridge.to_keras_weights("gru", p)`` (grading must not import TensorFlow;
-tests/test_exercises_gru.py holds the two equal and runs the weights in a Keras GRU).
+and for the Keras weight layout ``rnnkit.layouts.to_keras_weights("gru", p)`` (numpy only;
+tests/test_exercises_gru.py runs the weights in a Keras GRU).
 The mistake models reproduce what students typically get wrong with a GRU: the update gate the
 Keras way round, the reset gate applied after the recurrent product (Keras' ``reset_after=True``),
 z and r swapped, biases left out of a count.
@@ -11,11 +10,11 @@ z and r swapped, biases left out of a count.
 
 import numpy as np
 
-from rnnkit import cells
+from rnnkit import cells, layouts
 from rnnkit.checking import Exercise, Mistake, Out
 
 NOTEBOOK = "06_gru"
-GATES = ("z", "r", "g")
+GATES = layouts.KERAS_GATES["gru"]  # the lecture's order too
 
 
 def _sigmoid(a):
@@ -129,10 +128,7 @@ def _keras_weights_inputs(rng, hidden):
 
 
 def _to_keras_reference(params):
-    # The layout of rnnkit.keras_bridge.to_keras_weights("gru", p), written out in numpy so that
-    # grading never imports TensorFlow; tests/test_exercises_gru.py checks that both agree and
-    # that a Keras GRU(reset_after=False) holding these weights computes rnnkit's GRU.
-    return _to_keras_variant(params)
+    return tuple(layouts.to_keras_weights("gru", params))
 
 
 def _to_keras_variant(p, *, negate=("z",), order=GATES, one_minus=False):
@@ -186,8 +182,8 @@ TO_KERAS_GRU_WEIGHTS = Exercise(
         ),
     ),
     forbidden=(
-        "rnnkit.keras_bridge.to_keras_weights",
-        "rnnkit.keras_bridge.from_keras_weights",
+        "rnnkit.layouts.to_keras_weights",
+        "rnnkit.layouts.from_keras_weights",
         "rnnkit.keras_bridge.keras_layer",
         "keras",
     ),
@@ -251,7 +247,7 @@ GRU_PARAM_COUNT = Exercise(
             lambda input_size, hidden_size, reset_after: _count(input_size, hidden_size, 3, 1) + (hidden_size if reset_after else 0),
         ),
     ),
-    forbidden=("rnnkit.keras_bridge.param_count", "keras"),
+    forbidden=("rnnkit.layouts.param_count", "keras"),
     trials_visible=3,
     trials_hidden=6,
     regimes=("reset_after=True", "reset_after=False"),

@@ -6,20 +6,19 @@
   bias]`` (gate blocks i, f, c, o; section 5.3);
 - ``peephole_lstm_step``: one step of a peephole LSTM (section 5.4).
 
-References are rnnkit's own ``rnnkit.cells.lstm_step`` / ``lstm_step_backward``; Keras' layout
-is the one ``rnnkit.keras_bridge.to_keras_weights`` writes, spelled out in numpy so that grading
-never imports TensorFlow (tests/test_exercises_lstm.py checks that both agree and that a Keras
-LSTM holding it computes rnnkit's step). Mistake models are independent numpy code.
+References are rnnkit's own ``rnnkit.cells.lstm_step`` / ``lstm_step_backward`` and, for Keras'
+layout, ``rnnkit.layouts.to_keras_weights`` (numpy only; tests/test_exercises_lstm.py runs it in
+a Keras LSTM). Mistake models are independent numpy code.
 """
 
 import numpy as np
 
-from rnnkit import cells
+from rnnkit import cells, layouts
 from rnnkit.checking import Exercise, Mistake, Out
 
 NOTEBOOK = "05_lstm"
 LECTURE_GATES = ("f", "i", "g", "o")  # the key order of an LSTM parameter dict
-KERAS_GATES = ("i", "f", "g", "o")  # Keras' column blocks (it calls g "c")
+KERAS_GATES = layouts.KERAS_GATES["lstm"]  # Keras' column blocks (it calls g "c")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -309,9 +308,7 @@ def keras_lstm_weights_reference(p):
     bias (4H,)]``: column blocks in Keras' order i, f, c (= our g), o. Returns a tuple of the
     three arrays. Defined in notebook 05_lstm, section 5.3 (rnnkit.keras_bridge does it there).
     """
-    # keras_bridge.to_keras_weights("lstm", p), without importing TensorFlow into the grader
-    # (it cost each grading worker about 500 MiB and 4 s).
-    return _keras_order(KERAS_GATES)(p)
+    return tuple(layouts.to_keras_weights("lstm", p))
 
 
 def _keras_order(order):
@@ -375,7 +372,7 @@ KERAS_LSTM_WEIGHTS = Exercise(
             _keras_u_w_swapped,
         ),
     ),
-    forbidden=("rnnkit.keras_bridge.to_keras_weights", "rnnkit.keras_bridge.keras_layer", "keras"),
+    forbidden=("rnnkit.layouts.to_keras_weights", "rnnkit.keras_bridge.keras_layer", "keras"),
     demo_mistake=('order = ["i", "f", "g", "o"]', 'order = ["f", "i", "g", "o"]'),
 )
 

@@ -39,7 +39,7 @@ import matplotlib.pyplot as plt
 from rnnkit import keras_bridge  # first: TensorFlow without its start-up log lines
 import keras
 
-from rnnkit import bptt
+from rnnkit import bptt, layouts
 from rnnkit.checking import check
 
 keras.utils.set_random_seed(0)
@@ -192,7 +192,7 @@ for layer_cls in (keras.layers.SimpleRNN, keras.layers.LSTM):
 # Shapes have a twin question: how many numbers does a layer learn? Every gate of a recurrent
 # cell owns an input matrix $U\ (D, H)$, a recurrent matrix $W\ (H, H)$ and a bias $b\ (H,)$, so
 # one gate costs $H(D + H + 1)$ parameters. A simple RNN has one such block, a GRU three and an
-# LSTM four. `keras_bridge.param_count` does this sum; Keras counts its own variables:
+# LSTM four. `layouts.param_count` does this sum; Keras counts its own variables:
 
 # %%
 for kind, layer in (
@@ -201,7 +201,7 @@ for kind, layer in (
     ("lstm", keras.layers.LSTM(units)),
 ):
     layer.build((None, time, features))
-    ours = keras_bridge.param_count(kind, features, units)
+    ours = layouts.param_count(kind, features, units)
     print(f"{type(layer).__name__:<10} H(D+H+1) x gates = {ours:4d}   Keras count_params() = {layer.count_params()}")
     assert ours == layer.count_params()
 

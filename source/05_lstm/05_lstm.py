@@ -31,7 +31,7 @@ import matplotlib.pyplot as plt
 from rnnkit import keras_bridge  # first: TensorFlow without its start-up log lines
 import keras
 
-from rnnkit import bptt, cells, gradcheck
+from rnnkit import bptt, cells, gradcheck, layouts
 from rnnkit.data import long_gap_task
 from rnnkit.plots import plot_gate_heatmap, plot_training_curves
 from rnnkit.checking import check
@@ -300,7 +300,7 @@ pp = cells.init_params("lstm", D, H, peephole=True, seed=1)
 peephole_cell = keras_bridge.PeepholeLSTMCell(H, dtype="float64")
 peephole_rnn = keras.layers.RNN(peephole_cell, return_sequences=True, dtype="float64")
 peephole_rnn.build((None, None, D))
-peephole_rnn.set_weights(keras_bridge.to_keras_weights("lstm", pp))
+peephole_rnn.set_weights(layouts.to_keras_weights("lstm", pp))
 
 hs_peep_keras = np.asarray(peephole_rnn(xs))
 hs_peep_rnnkit, _ = bptt.forward("lstm", xs, pp)
@@ -311,11 +311,11 @@ assert np.allclose(hs_peep_keras, hs_peep_rnnkit, rtol=1e-12, atol=1e-12)
 # Peepholes are cheap: $3H$ extra numbers on top of the plain LSTM's $4H(D + H + 1)$.
 
 # %%
-print("plain LSTM:   ", keras_bridge.param_count("lstm", D, H), "parameters; Keras counts",
+print("plain LSTM:   ", layouts.param_count("lstm", D, H), "parameters; Keras counts",
       layer.count_params())
-print("peephole LSTM:", keras_bridge.param_count("lstm", D, H, peephole=True), "parameters; Keras counts",
+print("peephole LSTM:", layouts.param_count("lstm", D, H, peephole=True), "parameters; Keras counts",
       peephole_rnn.count_params())
-assert keras_bridge.param_count("lstm", D, H, peephole=True) == peephole_rnn.count_params()
+assert layouts.param_count("lstm", D, H, peephole=True) == peephole_rnn.count_params()
 
 # %% [markdown]
 # ### Exercise 5.4: a peephole step (2 points)

@@ -44,7 +44,7 @@ import matplotlib.pyplot as plt
 from rnnkit import keras_bridge  # first: TensorFlow without its start-up log lines
 import keras
 
-from rnnkit import cells, plots
+from rnnkit import cells, layouts, plots
 from rnnkit.checking import check
 
 keras.utils.set_random_seed(0)
@@ -330,7 +330,7 @@ check("gru_param_count", gru_param_count, hidden=True)
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# Now the formulas against Keras' own `count_params()` for a few sizes. `keras_bridge.param_count`
+# Now the formulas against Keras' own `count_params()` for a few sizes. `layouts.param_count`
 # holds the three formulas of the lecture's cells; the `reset_after=True` row adds its `3H`
 # extra biases.
 
@@ -342,8 +342,8 @@ def keras_count(layer, input_size):
 
 print(f"{'D':>4} {'H':>4} | {'SimpleRNN':>9} {'LSTM':>7} {'GRU':>7} {'GRU(r_a)':>8} | Keras agrees")
 for d, h in [(1, 16), (3, 5), (8, 32), (32, 64), (100, 128)]:
-    formula = [keras_bridge.param_count("rnn", d, h), keras_bridge.param_count("lstm", d, h),
-               keras_bridge.param_count("gru", d, h), 3 * h * (d + h + 2)]
+    formula = [layouts.param_count("rnn", d, h), layouts.param_count("lstm", d, h),
+               layouts.param_count("gru", d, h), 3 * h * (d + h + 2)]
     counted = [keras_count(keras.layers.SimpleRNN(h), d), keras_count(keras.layers.LSTM(h), d),
                keras_count(keras.layers.GRU(h, reset_after=False), d),
                keras_count(keras.layers.GRU(h, reset_after=True), d)]
@@ -360,7 +360,7 @@ for d, h in [(1, 16), (3, 5), (8, 32), (32, 64), (100, 128)]:
 hidden_sizes = np.arange(8, 257, 8)
 fig, ax = plt.subplots(figsize=(6.4, 3.6), layout="constrained")
 for kind, label in [("lstm", "LSTM"), ("gru", "GRU (reset_after=False)"), ("rnn", "SimpleRNN")]:
-    counts = [keras_bridge.param_count(kind, 16, int(h)) for h in hidden_sizes]
+    counts = [layouts.param_count(kind, 16, int(h)) for h in hidden_sizes]
     ax.plot(hidden_sizes, counts, marker=".", label=label)
 ax.set(xlabel="hidden size $H$", ylabel="parameters", title="One recurrent layer, $D = 16$ inputs")
 ax.legend(frameon=False)
