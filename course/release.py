@@ -9,7 +9,8 @@ from pathlib import Path
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
-REPO = Path(__file__).resolve().parent.parent
+from course.sources import REPO
+
 CONFIG = REPO / "nbgrader_config.py"  # the course's nbgrader settings
 
 
