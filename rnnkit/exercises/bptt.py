@@ -15,6 +15,7 @@ import math
 import numpy as np
 
 from rnnkit.checking import Exercise, Mistake, Out
+from rnnkit.exercises.simple_rnn import SEQUENCE_REGIMES
 
 NOTEBOOK = "03_bptt"
 
@@ -27,15 +28,17 @@ _BACKWARD_REFERENCES = (
 )
 
 
-def _draw_sizes(rng, hidden):
-    """(B, T, D, H), all different and >= 2, so a transposed matrix or a wrong axis shows.
+def _draw_sizes(rng, hidden, regime=SEQUENCE_REGIMES[0]):
+    """(B, T, D, H), B, D, H all different and >= 2 (a transposed matrix or a wrong axis
+    shows), T too unless the regime asks for one step.
 
     The visible case is fixed so that a student sees the same shapes on every run.
     """
     if not hidden:
-        return 3, 4, 2, 5
-    b, t, d, h = (int(v) for v in rng.choice(np.arange(2, 10), size=4, replace=False))
-    return b, t, d, h
+        b, t, d, h = 3, 4, 2, 5
+    else:
+        b, t, d, h = (int(v) for v in rng.choice(np.arange(2, 10), size=4, replace=False))
+    return b, (1 if regime == SEQUENCE_REGIMES[1] else t), d, h
 
 
 def _draw_rnn(rng, d, h):
@@ -155,8 +158,8 @@ RNN_STEP_BACKWARD = Exercise(
 # rnn_backward
 
 
-def _sequence_inputs(rng, hidden):
-    B, T, D, H = _draw_sizes(rng, hidden)
+def _sequence_inputs(rng, hidden, regime):
+    B, T, D, H = _draw_sizes(rng, hidden, regime)
     U, W, b = _draw_rnn(rng, D, H)
     xs = rng.normal(size=(B, T, D))
     h0 = np.tanh(rng.normal(size=(B, H)))
@@ -209,6 +212,8 @@ RNN_BACKWARD = Exercise(
     notebook=NOTEBOOK,
     points=3,
     make_inputs=_sequence_inputs,
+    regimes=SEQUENCE_REGIMES,
+    trials_visible=2,
     reference=_sequence_reference,
     outputs=(
         Out("dxs", doc="(batch, time, input)"),
@@ -335,8 +340,8 @@ CLIP_GRADS = Exercise(
 # grad_norms_through_time
 
 
-def _norms_inputs(rng, hidden):
-    B, T, D, H = _draw_sizes(rng, hidden)
+def _norms_inputs(rng, hidden, regime):
+    B, T, D, H = _draw_sizes(rng, hidden, regime)
     U, W, b = _draw_rnn(rng, D, H)
     W = W * float(rng.uniform(1.5, 2.5))  # strong recurrence: the norms change visibly with t
     return {"dhs": rng.normal(size=(B, T, H)), "xs": rng.normal(size=(B, T, D)),
@@ -375,6 +380,8 @@ GRAD_NORMS_THROUGH_TIME = Exercise(
     notebook=NOTEBOOK,
     points=2,
     make_inputs=_norms_inputs,
+    regimes=SEQUENCE_REGIMES,
+    trials_visible=2,
     reference=_norms_reference,
     outputs=(Out("norms", doc="(time,)", atol=1e-12),),
     mistakes=(

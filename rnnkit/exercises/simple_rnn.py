@@ -22,15 +22,22 @@ def _sigmoid(a):
     return 1.0 / (1.0 + np.exp(-a))
 
 
-def _draw_sizes(rng, hidden):
-    """(B, T, D, H), all different and >= 2: a swapped axis or a transposed matrix shows.
+# A loop over time can be right for several steps and wrong for one (range(1, T), an axis
+# squeezed away), and the reverse; every check of a sequence exercise has both.
+SEQUENCE_REGIMES = ("a sequence of several steps", "a sequence of one step")
+
+
+def _draw_sizes(rng, hidden, regime=SEQUENCE_REGIMES[0]):
+    """(B, T, D, H), B, D, H all different and >= 2 (a swapped axis or a transposed matrix
+    shows), T too unless the regime asks for one step.
 
     The visible case is fixed so that a student sees the same shapes on every run.
     """
     if not hidden:
-        return 3, 4, 2, 5
-    b, t, d, h = (int(v) for v in rng.choice(np.arange(2, 10), size=4, replace=False))
-    return b, t, d, h
+        b, t, d, h = 3, 4, 2, 5
+    else:
+        b, t, d, h = (int(v) for v in rng.choice(np.arange(2, 10), size=4, replace=False))
+    return b, (1 if regime == SEQUENCE_REGIMES[1] else t), d, h
 
 
 def _draw_rnn(rng, d, h):
@@ -113,8 +120,8 @@ RNN_STEP_FORWARD = Exercise(
 # rnn_forward
 
 
-def _forward_inputs(rng, hidden):
-    b, t, d, h = _draw_sizes(rng, hidden)
+def _forward_inputs(rng, hidden, regime):
+    b, t, d, h = _draw_sizes(rng, hidden, regime)
     p = _draw_rnn(rng, d, h)
     return {"xs": rng.normal(size=(b, t, d)), "h0": np.tanh(rng.normal(size=(b, h))), **p}
 
@@ -131,6 +138,8 @@ RNN_FORWARD = Exercise(
     notebook=NOTEBOOK,
     points=2,
     make_inputs=_forward_inputs,
+    regimes=SEQUENCE_REGIMES,
+    trials_visible=2,
     reference=_forward_reference,
     outputs=(Out("hs", doc="(batch, time, hidden)"),),
     mistakes=(
@@ -299,8 +308,8 @@ TOTAL_CROSS_ENTROPY = Exercise(
 # stacked_rnn_forward
 
 
-def _stacked_inputs(rng, hidden):
-    b, t, d, h1 = _draw_sizes(rng, hidden)
+def _stacked_inputs(rng, hidden, regime):
+    b, t, d, h1 = _draw_sizes(rng, hidden, regime)
     h2 = int(rng.integers(2, 8)) if hidden else 3
     if h2 in (d, h1):  # H2 != D, H1 so that reading the wrong sequence breaks a shape
         h2 = max(d, h1, h2) + 1
@@ -336,6 +345,8 @@ STACKED_RNN_FORWARD = Exercise(
     notebook=NOTEBOOK,
     points=3,
     make_inputs=_stacked_inputs,
+    regimes=SEQUENCE_REGIMES,
+    trials_visible=2,
     reference=_stacked_reference,
     outputs=(Out("hs1", doc="(batch, time, hidden1)"), Out("hs2", doc="(batch, time, hidden2)")),
     mistakes=(

@@ -80,12 +80,18 @@ NEXT_CHAR_TARGETS = Exercise(
 # sample_with_temperature
 
 
-def _sample_inputs(rng, hidden):
+# Below 1 the temperature sharpens the distribution, above 1 it flattens it: dividing by T where
+# one should multiply (or the reverse) only shows in one of the two.
+TEMPERATURE_REGIMES = ("a temperature below 1", "a temperature above 1")
+
+
+def _sample_inputs(rng, hidden, regime):
+    below = regime == TEMPERATURE_REGIMES[0]
     if hidden:
         B, K = int(rng.integers(3, 9)), int(rng.integers(3, 13))
-        temperature = float(rng.choice([0.25, 0.5, 0.7, 1.5, 2.0, 3.0]))
+        temperature = float(rng.choice([0.25, 0.5, 0.7] if below else [1.5, 2.0, 3.0]))
     else:
-        B, K, temperature = 4, 6, 0.5
+        B, K, temperature = 4, 6, 0.5 if below else 2.0
     for _ in range(1000):
         logits = rng.normal(0.0, 1.5, size=(B, K))
         u = rng.uniform(0.0, 1.0, size=B)
@@ -130,6 +136,8 @@ SAMPLE_WITH_TEMPERATURE = Exercise(
     notebook=NOTEBOOK,
     points=3,
     make_inputs=_sample_inputs,
+    regimes=TEMPERATURE_REGIMES,
+    trials_visible=2,
     reference=_sample_reference,
     outputs=(
         Out("ids", kind="int_array", doc="(batch,): one sampled character id per row"),
