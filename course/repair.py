@@ -74,8 +74,7 @@ def repair(nb, release) -> list[str]:
             notes.append(f"cell '{grade_id}' had been turned into a {cell.cell_type} cell; it was graded as "
                          f"the {model.cell_type} cell it is")
             nb.cells[index] = cell = _retyped(cell, model.cell_type)
-        if cell.metadata["nbgrader"] != model.metadata["nbgrader"]:
-            cell.metadata["nbgrader"] = copy.deepcopy(model.metadata["nbgrader"])
+        cell.metadata["nbgrader"] = copy.deepcopy(model.metadata["nbgrader"])
     present = {_grade_id(c) for c in nb.cells}
     for position, model in enumerate(release.cells):
         grade_id = _grade_id(model)

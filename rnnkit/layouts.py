@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from rnnkit.cells import KINDS, PEEPHOLES, param_names
+from rnnkit.cells import PEEPHOLES, _check_kind, param_names
 from rnnkit.delegation import reference
 
 __all__ = ["KERAS_GATES", "param_count", "to_keras_weights", "from_keras_weights"]
@@ -36,11 +36,6 @@ def _suffix(gate):
     return f"_{gate}" if gate else ""
 
 
-def check_kind(kind):
-    if not isinstance(kind, str) or kind not in KINDS:
-        raise ValueError(f"kind must be one of 'rnn', 'lstm', 'gru'; got {kind!r}")
-
-
 @reference
 def param_count(kind, input_size, hidden_size, peephole=False):
     """Number of trainable numbers in one recurrent layer with input size D and hidden size H.
@@ -52,7 +47,7 @@ def param_count(kind, input_size, hidden_size, peephole=False):
     05_lstm, section 5.4 "Peephole connections", and notebook 06_gru, section 6.4 "Counting
     parameters".
     """
-    check_kind(kind)
+    _check_kind(kind)
     for name, value in (("input_size", input_size), ("hidden_size", hidden_size)):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
             raise ValueError(f"{name} must be a positive integer; got {value!r}")
@@ -75,7 +70,7 @@ def _as_float_array(value, where):
 
 def check_params(kind, p):
     """Validate an rnnkit parameter dict; return (arrays by name, D, H, peephole)."""
-    check_kind(kind)
+    _check_kind(kind)
     if not isinstance(p, Mapping):
         raise TypeError(f"p must be a dict of numpy arrays; got {type(p).__name__}")
     present = [k for k in PEEPHOLES if k in p]
@@ -150,7 +145,7 @@ def from_keras_weights(kind, weights):
     Inverse of :func:`to_keras_weights`: 3 arrays give a plain cell, 6 arrays (lstm only) a
     peephole LSTM. Keeps the arrays' dtype, so the round trip is exact.
     """
-    check_kind(kind)
+    _check_kind(kind)
     if isinstance(weights, (str, bytes, Mapping)) or not isinstance(weights, Sequence):
         raise TypeError(
             "weights must be a list [kernel, recurrent_kernel, bias] as returned by "

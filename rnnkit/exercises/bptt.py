@@ -15,7 +15,7 @@ import math
 import numpy as np
 
 from rnnkit.checking import Exercise, Mistake, Out
-from rnnkit.exercises.simple_rnn import SEQUENCE_REGIMES
+from rnnkit.exercises.simple_rnn import SEQUENCE_REGIMES, _draw_sizes
 
 NOTEBOOK = "03_bptt"
 
@@ -26,19 +26,6 @@ _BACKWARD_REFERENCES = (
     "rnnkit.bptt.grad_norms",
     "keras",
 )
-
-
-def _draw_sizes(rng, hidden, regime=SEQUENCE_REGIMES[0]):
-    """(B, T, D, H), B, D, H all different and >= 2 (a transposed matrix or a wrong axis
-    shows), T too unless the regime asks for one step.
-
-    The visible case is fixed so that a student sees the same shapes on every run.
-    """
-    if not hidden:
-        b, t, d, h = 3, 4, 2, 5
-    else:
-        b, t, d, h = (int(v) for v in rng.choice(np.arange(2, 10), size=4, replace=False))
-    return b, (1 if regime == SEQUENCE_REGIMES[1] else t), d, h
 
 
 def _draw_rnn(rng, d, h):
