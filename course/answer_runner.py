@@ -1,8 +1,9 @@
 """Runs inside the sandbox: replay a student's notebook, call its answers on the grader's inputs.
 
-This file is copied into the sandbox's working folder and run with ``python -I``. It reads
-``job.json`` (the notebook's code cells in order, the exercises and their argument lists) and
-``inputs.npz``, and writes ``results.json`` and ``outputs.npz``.
+This file is copied into the sandbox's working folder, beside ``wire.py`` (a copy of
+:mod:`rnnkit.wire`, the format both sides speak), and run with ``python -I``. It reads
+``job.npz`` (the notebook's code cells in order, the exercises and their argument lists) and
+writes ``results.npz`` (per cell the error it raised, per exercise what each call returned).
 
 The replay is the notebook as the student ran it: every cell goes through a real IPython
 shell, so magics (``%%time``, ``%timeit``) behave as in a kernel, helpers from other cells and
@@ -12,8 +13,8 @@ the ML frameworks) cannot be imported: in the bubblewrap sandbox they are not ev
 an import hook blocks them here too, so provided cells that need them fail harmlessly and no
 answer can delegate to them.
 
-It needs only numpy and IPython, and trusts nothing it produces: the grader validates every byte
-it reads back (``allow_pickle=False``, plain JSON, its own size limits). Whatever the student's
+It needs only numpy, IPython and wire.py, and trusts nothing it produces: the grader validates
+every byte it reads back (no pickles, plain JSON, its own size limits). Whatever the student's
 code does to this process can only change the answers it reports, which the grader checks
 against its own reference on inputs the student never saw.
 """
@@ -21,53 +22,26 @@ against its own reference on inputs the student never saw.
 import ast
 import contextlib
 import importlib.abc
+import importlib.util
 import json
 import os
 import signal
 import sys
 import time
 
-import numpy as np
 from IPython.core.interactiveshell import InteractiveShell  # imported once, before any fork
 from traitlets.config import Config
 
-STOPPED = "Stopped"  # a cell left out because it ended or stalled the process (course.integrity words it)
+
+def _load_wire():
+    """rnnkit/wire.py, copied beside this file (``python -I`` puts no script folder on the path)."""
+    spec = importlib.util.spec_from_file_location("wire", os.path.join(os.path.dirname(os.path.abspath(__file__)), "wire.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-def decode(value, arrays):
-    """Rebuild an argument from its JSON description, arrays taken from ``arrays``."""
-    if isinstance(value, dict):
-        if "$array" in value:
-            return np.array(arrays[value["$array"]])
-        if "$tuple" in value:
-            return tuple(decode(v, arrays) for v in value["$tuple"])
-        if "$dict" in value:
-            return {k: decode(v, arrays) for k, v in value["$dict"].items()}
-    if isinstance(value, list):
-        return [decode(v, arrays) for v in value]
-    return value
-
-
-def encode(value, arrays):
-    """Describe a returned value as JSON, numeric arrays stored in ``arrays``."""
-    t = type(value)
-    if t is np.ndarray:
-        if value.dtype.kind not in "biuf":
-            return {"$other": f"an array of dtype {value.dtype}"}
-        name = f"a{len(arrays)}"
-        arrays[name] = value
-        return {"$array": name}
-    if value is None or t in (bool, int, float, str):
-        return value
-    if isinstance(value, np.generic) and t.__module__ == "numpy" and value.dtype.kind in "biuf":
-        return {"$scalar": value.dtype.str, "value": value.item()}
-    if t is tuple:
-        return {"$tuple": [encode(v, arrays) for v in value]}
-    if t is list:
-        return [encode(v, arrays) for v in value]
-    if t is dict and all(type(k) is str for k in value):
-        return {"$dict": {k: encode(v, arrays) for k, v in value.items()}}
-    return {"$other": f"a {t.__module__}.{t.__qualname__}"}
+wire = _load_wire()
 
 
 class Blocked(importlib.abc.MetaPathFinder):
@@ -139,13 +113,14 @@ def run_statements(shell, statements: list) -> BaseException | None:
     return first
 
 
-def replay(shell, cells: list[str], blocked, cell_seconds: float, skip: set[int], progress) -> list[str | None]:
+def replay(shell, cells: list[str], blocked, cell_seconds: float, skip: set[int], progress,
+           stopped: str) -> list[str | None]:
     """Run each cell as a kernel would; return, per cell, None or the error it raised."""
     report = []
     with open("replay.log", "w", encoding="utf-8", errors="replace") as log:
         for index, source in enumerate(cells):
             if index in skip:
-                report.append(STOPPED)
+                report.append(stopped)
                 continue
             progress({"cell": index})
             with contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
@@ -166,25 +141,25 @@ def replay(shell, cells: list[str], blocked, cell_seconds: float, skip: set[int]
     return report
 
 
-def call_one(namespace: dict, ex: dict, arrays: dict, call_seconds: float, out_arrays: dict):
+def call_one(namespace: dict, ex: dict, call_seconds: float) -> list | dict:
     """Call one exercise's function, as the replay left it defined, on each of its cases."""
     fn = namespace.get(ex["name"])
     if not callable(fn):
         return {"undefined": "missing" if fn is None else type(fn).__name__}
     calls = []
     for case in ex["cases"]:
-        args, kwargs = decode(case["args"], arrays), decode(case["kwargs"], arrays)
+        args, kwargs = case["args"], case["kwargs"]
         try:
             with open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
                 with time_limit(call_seconds):
                     value = fn(*args, **kwargs)
-            calls.append({"ok": encode(value, out_arrays)})
+            calls.append({"ok": wire.plain(value)})  # a copy now: later calls cannot change it
         except BaseException as err:  # whatever the answer raised is the student's result
             calls.append({"error": f"{type(err).__name__}: {err}"[:2000]})
     return calls
 
 
-def attempt(job: dict, arrays: dict, skip: set[int], todo: list[dict], number: int) -> None:
+def attempt(job: dict, skip: set[int], todo: list[dict], number: int) -> None:
     """One replay and the calls still to make, in this (forked) process; results go to files."""
     me = os.getpid()
 
@@ -194,21 +169,17 @@ def attempt(job: dict, arrays: dict, skip: set[int], todo: list[dict], number: i
 
     sys.meta_path.insert(0, Blocked(job["blocked"]))
     shell = make_shell()
-    cells = replay(shell, job["cells"], frozenset(job["blocked"]), job["cell_seconds"], skip, progress)
+    cells = replay(shell, job["cells"], frozenset(job["blocked"]), job["cell_seconds"], skip, progress, job["stopped"])
     if os.getpid() != me:  # a process a cell forked: only the runner itself reports
         os._exit(0)
     with open(f"cells{number}.json", "w", encoding="utf-8") as f:
         json.dump(cells, f)
     for index, ex in enumerate(todo):
         progress({"call": ex["name"]})
-        out_arrays = {}
-        result = call_one(shell.user_ns, ex, arrays, job["call_seconds"], out_arrays)
+        result = call_one(shell.user_ns, ex, job["call_seconds"])
         if os.getpid() != me:
             os._exit(0)
-        stem = f"result{number}_{index}"
-        np.savez(f"{stem}.npz", **out_arrays)
-        with open(f"{stem}.json", "w", encoding="utf-8") as f:
-            json.dump({"name": ex["name"], "result": result}, f)
+        wire.save(f"result{number}_{index}.npz", {"name": ex["name"], "result": result})
 
 
 def supervise(pid: int, number: int, stall_seconds: float) -> bool:
@@ -232,28 +203,13 @@ def supervise(pid: int, number: int, stall_seconds: float) -> bool:
     return status == 0
 
 
-def rename(value, names: dict):
-    """``value`` with its array references pointing at the merged outputs file."""
-    if isinstance(value, dict):
-        if "$array" in value:
-            return {"$array": names[value["$array"]]}
-        return {k: rename(v, names) for k, v in value.items()}
-    if isinstance(value, list):
-        return [rename(v, names) for v in value]
-    return value
-
-
-def collect(number: int, count: int, results: dict, outputs: dict) -> list | None:
-    """Merge what attempt ``number`` wrote into ``results`` and ``outputs``; its cell report."""
+def collect(number: int, count: int, results: dict) -> list | None:
+    """Merge what attempt ``number`` wrote into ``results``; return its cell report."""
     for index in range(count):
-        stem = f"result{number}_{index}"
-        if os.path.exists(f"{stem}.json") and os.path.exists(f"{stem}.npz"):
-            with open(f"{stem}.json", encoding="utf-8") as f:
-                entry = json.load(f)
-            with np.load(f"{stem}.npz", allow_pickle=False) as data:
-                renamed = {k: f"{stem}_{k}" for k in data.files}
-                outputs.update({renamed[k]: np.array(data[k]) for k in data.files})
-            results[entry["name"]] = rename(entry["result"], renamed)
+        path = f"result{number}_{index}.npz"
+        if os.path.exists(path):
+            entry = wire.load(path)
+            results[entry["name"]] = entry["result"]
     if not os.path.exists(f"cells{number}.json"):
         return None
     with open(f"cells{number}.json", encoding="utf-8") as f:
@@ -261,11 +217,8 @@ def collect(number: int, count: int, results: dict, outputs: dict) -> list | Non
 
 
 def main():
-    with open("job.json", encoding="utf-8") as f:
-        job = json.load(f)
-    with np.load("inputs.npz", allow_pickle=False) as data:
-        arrays = {k: data[k] for k in data.files}
-    skip, results, outputs, cells = set(), {}, {}, []
+    job = wire.load("job.npz")
+    skip, results, cells = set(), {}, []
     stall = max(job["cell_seconds"], job["call_seconds"]) + 10
     # A cell or an answer that ends or wedges the process costs only itself: the replay starts
     # again without that cell, or the calls go on with the next exercise.
@@ -275,13 +228,13 @@ def main():
         if pid == 0:
             os.setpgid(0, 0)
             try:
-                attempt(job, arrays, skip, todo, number)
+                attempt(job, skip, todo, number)
             finally:
                 os._exit(0)
         with contextlib.suppress(OSError):
             os.setpgid(pid, pid)
         clean = supervise(pid, number, stall)
-        cells = collect(number, len(todo), results, outputs) or cells
+        cells = collect(number, len(todo), results) or cells
         if clean and len(results) == len(job["exercises"]):
             break
         where = {}
@@ -294,9 +247,7 @@ def main():
             cases = next(len(ex["cases"]) for ex in job["exercises"] if ex["name"] == where["call"])
             results[where["call"]] = [{"error": "calling it ended or stalled the grader's process "
                                                 "(it exited, forked without end or ran past the time limit)"}] * cases
-    np.savez("outputs.npz", **outputs)
-    with open("results.json", "w", encoding="utf-8") as f:
-        json.dump({"cells": cells, "exercises": results}, f)
+    wire.save("results.npz", {"cells": cells, "exercises": results})
 
 
 if __name__ == "__main__":

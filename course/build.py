@@ -1,4 +1,4 @@
-"""``python -m course build [--check]``: lint, regenerate source notebooks and the release.
+"""``python -m course build [--check]``: lint, regenerate source notebooks, case files, the release.
 
 With ``--check`` nothing is written: the release is generated into a temporary folder and
 compared byte for byte with ``release/``; any difference (or a stale source notebook, or a lint
@@ -10,7 +10,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from course import lint, release, sources
+from course import casefiles, lint, release, sources
 
 RELEASE = sources.REPO / "release"
 
@@ -38,7 +38,7 @@ def build(check: bool = False, source: Path = sources.SOURCE, release_dir: Path 
         say("the source notebooks have problems:", *problems, sep="\n  ")
         return False
     assignments = sources.assignments(source)
-    stale = sources.build(source, check=check)
+    stale = sources.build(source, check=check) + casefiles.build(source, check=check)
     if check and stale:
         say("out of date (run `python -m course build`):", *stale, sep="\n  ")
         return False

@@ -29,11 +29,12 @@ STUDENTS = ("perfect", "blank", "mistakes", "never_finishes", "corrupt")
 LOOP = "while True:  # this student's notebook never finishes\n    pass\n"
 
 
-def registered_mistakes(assignments: list[str]) -> dict[str, tuple[str, str]]:
-    """Exercise name -> demo_mistake edit, from rnnkit.exercises (no TensorFlow needed)."""
-    from rnnkit.exercises import for_notebook
+def registered_mistakes(assignments: list[str], source: Path) -> dict[str, tuple[str, str]]:
+    """Exercise name -> demo_mistake edit, from the notebooks' exercises (no TensorFlow needed)."""
+    from course.registry import for_notebook
 
-    return {ex.name: tuple(ex.demo_mistake) for a in assignments for ex in for_notebook(a) if ex.demo_mistake}
+    return {ex.name: tuple(ex.demo_mistake) for a in assignments for ex in for_notebook(a, source)
+            if ex.demo_mistake}
 
 
 def answered(release_nb, source_nb):
@@ -65,7 +66,7 @@ def make_class(source: Path, release: Path, dest: Path, mistakes: dict[str, tupl
     shutil.rmtree(dest, ignore_errors=True)  # a class from an earlier run must not linger
     assignments = sources.assignments(source)
     if mistakes is None:
-        mistakes = registered_mistakes(assignments)
+        mistakes = registered_mistakes(assignments, source)
     expected: dict[str, dict] = {s: {} for s in STUDENTS}
     problems = []
     loop_exercise = None

@@ -5,7 +5,7 @@ real IPython shell inside a sandboxed child (:mod:`course.isolation`, :mod:`cour
 leaving out the test cells (the grader's own checks replace them). It then calls each
 exercise's function, as the replay left it defined, on fresh random inputs, reads the results
 back as plain numbers (``.npy`` with ``allow_pickle=False`` and JSON) and judges them with
-:mod:`rnnkit.checking` against the reference it computes itself. Helpers in other cells, magics
+:mod:`course.exercise` against the reference it computes itself. Helpers in other cells, magics
 and the student's own earlier answers work as they did in the kernel; the course library and
 the ML frameworks do not exist in the sandbox, so nothing can delegate to them, and nothing the
 student's code does can reach this process.
@@ -19,7 +19,6 @@ import ast
 import dataclasses
 import functools
 import importlib.util
-import json
 import secrets
 import shutil
 import sys
@@ -32,16 +31,17 @@ from nbgrader.api import Gradebook
 from nbgrader.preprocessors import SaveAutoGrades
 from traitlets import Integer, default
 
-from course import isolation
-from course.answer_runner import STOPPED
-from rnnkit import checking
-from rnnkit.exercises import for_notebook
+from course import isolation, registry, sources
+from course.exercise import Exercise, make_case, verify
+from rnnkit import checking, wire
 
 RUNNER = Path(__file__).with_name("answer_runner.py")
+WIRE = Path(wire.__file__)  # the runner's one import besides numpy and IPython: the shared format
 # Imports an answer may not make: the reference implementations and the frameworks that would
 # do the maths for the student. (Inside the sandbox they are absent anyway.)
 FORBIDDEN_MODULES = checking.UNAVAILABLE_TO_GRADER
 MAX_RESULT_BYTES = 64 * 2**20
+STOPPED = "Stopped"  # the runner's mark for a cell it left out because it ended or stalled the process
 CELL_SECONDS = 30  # one replayed cell (a student's own exploration may take a while)
 CALL_SECONDS = 10  # one call of an answer on one hidden case
 
@@ -133,50 +133,9 @@ def forbidden_imports(source: str) -> list[str]:
     return sorted(found)
 
 
-def _encode(value, arrays: dict):
-    if type(value) is np.ndarray:
-        name = f"a{len(arrays)}"
-        arrays[name] = value
-        return {"$array": name}
-    if isinstance(value, tuple):
-        return {"$tuple": [_encode(v, arrays) for v in value]}
-    if isinstance(value, list):
-        return [_encode(v, arrays) for v in value]
-    if isinstance(value, dict):
-        return {"$dict": {str(k): _encode(v, arrays) for k, v in value.items()}}
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
-
-
-class _Opaque:
-    """Stands for a value the child could not express as plain data (its type is all we say)."""
-
-    def __init__(self, description: str):
-        self.description = description
-
-
-def _decode(value, arrays: dict):
-    if isinstance(value, dict):
-        if "$array" in value:
-            return arrays[str(value["$array"])]
-        if "$tuple" in value:
-            return tuple(_decode(v, arrays) for v in value["$tuple"])
-        if "$dict" in value:
-            return {k: _decode(v, arrays) for k, v in value["$dict"].items()}
-        if "$scalar" in value:
-            return np.dtype(str(value["$scalar"])).type(value["value"])
-        if "$other" in value:
-            return _Opaque(str(value["$other"]))
-        raise ValueError("unexpected structure in results")
-    if isinstance(value, list):
-        return [_decode(v, arrays) for v in value]
-    return value
-
-
-def _normalise(ex: checking.Exercise, got) -> list:
+def _normalise(ex: Exercise, got) -> list:
     def find_opaque(v):
-        if isinstance(v, _Opaque):
+        if isinstance(v, wire.Opaque):
             return v
         for item in (v if isinstance(v, (list, tuple)) else v.values() if isinstance(v, dict) else ()):
             found = find_opaque(item)
@@ -187,7 +146,7 @@ def _normalise(ex: checking.Exercise, got) -> list:
     opaque = find_opaque(got)
     if opaque is not None:
         raise checking.CheckFailed(f"{ex.name} returned {opaque.description}; it should return numpy arrays or plain numbers.")
-    return checking.normalise(ex, got)
+    return checking.normalise(ex.spec, got)
 
 
 def replay_cells(nb: NotebookNode) -> list[str]:
@@ -228,7 +187,7 @@ def delegation_hints(nb: NotebookNode, notebook: str = "") -> list[str]:
     return sorted(found)
 
 
-def judge(ex: checking.Exercise, source: str, *, slot: int | None = None, limits: isolation.Limits | None = None,
+def judge(ex: Exercise, source: str, *, slot: int | None = None, limits: isolation.Limits | None = None,
           seed: int | None = None) -> Verdict:
     """Grade one answer cell on its own (a notebook of that one cell); never raises."""
     # Every course notebook imports these before its first answer.
@@ -245,24 +204,23 @@ def judge_cells(nb: NotebookNode, exercises: list, *, slot: int | None = None, n
     limits = limits or isolation.Limits(cpu_seconds=60 + 10 * len(exercises), wall_seconds=90 + 10 * len(exercises),
                                         memory_bytes=4 * 2**30)
     rng = np.random.default_rng(secrets.randbits(63) if seed is None else seed)
-    drawn = {ex.name: [checking.make_case(ex, rng, True, i) for i in range(ex.trials_hidden)] for ex in exercises}
-    arrays: dict = {}
-    job = {"cells": replay_cells(nb), "blocked": list(FORBIDDEN_MODULES),
+    drawn = {ex.name: [make_case(ex, rng, True, i) for i in range(ex.trials_hidden)] for ex in exercises}
+    job = {"cells": replay_cells(nb), "blocked": list(FORBIDDEN_MODULES), "stopped": STOPPED,
            "cell_seconds": CELL_SECONDS, "call_seconds": CALL_SECONDS, "exercises": []}
     for ex in exercises:
         cases = []
         for inputs, _ in drawn[ex.name]:
-            args, kwargs = checking.call_arguments(ex, inputs)
-            cases.append({"args": _encode(args, arrays), "kwargs": _encode(kwargs, arrays)})
+            args, kwargs = checking.call_arguments(ex.spec, inputs)
+            cases.append({"args": args, "kwargs": kwargs})
         job["exercises"].append({"name": ex.name, "cases": cases})
     with tempfile.TemporaryDirectory(prefix="rnn-course-judge-") as tmp:
         work = Path(tmp, "work")
         work.mkdir()
-        (work / "job.json").write_text(json.dumps(job), encoding="utf-8")
-        np.savez(work / "inputs.npz", **arrays)
+        wire.save(work / "job.npz", job)
         shutil.copy(RUNNER, work / "runner.py")
+        shutil.copy(WIRE, work / "wire.py")
         done = isolation.run([sys.executable, "-I", "runner.py"], work, limits, slot=slot, hide=_hidden_packages())
-        results, outputs = _read_results(work)
+        results = _read_results(work)
     if results is None:
         detail = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else ""
         why = done.how_it_ended + (f" ({detail})" if detail and not done.timed_out else "")
@@ -274,7 +232,7 @@ def judge_cells(nb: NotebookNode, exercises: list, *, slot: int | None = None, n
     hints = delegation_hints(nb, notebook)
     verdicts = []
     for ex in exercises:
-        verdict = _verdict(ex, drawn[ex.name], results.get("exercises", {}).get(ex.name), outputs, errors)
+        verdict = _verdict(ex, drawn[ex.name], results.get("exercises", {}).get(ex.name), errors)
         if verdict.score < verdict.points and hints:
             verdict.message += (f" (Your notebook imports {', '.join(hints)}: the grader does not have "
                                 f"{'it' if len(hints) == 1 else 'them'}, since these exercises ask for the maths in numpy.)")
@@ -293,7 +251,7 @@ def _cell_trouble(error: str) -> str:
             "Kernel > Restart Kernel and Run All Cells shows where.")
 
 
-def _verdict(ex: checking.Exercise, cases: list, results, outputs: dict, errors: list[str]) -> Verdict:
+def _verdict(ex: Exercise, cases: list, results, errors: list[str]) -> Verdict:
     if isinstance(results, dict) and "undefined" in results:
         if results["undefined"] == "missing":
             message = f"your notebook does not define a function called {ex.name}."
@@ -312,8 +270,8 @@ def _verdict(ex: checking.Exercise, cases: list, results, outputs: dict, errors:
                     raise checking.CheckFailed(f"{ex.name} is not implemented yet (NotImplementedError): "
                                                f"replace `raise NotImplementedError()` with your code.")
                 raise checking.CheckFailed(f"{ex.name} raised an error: {error}")
-            got = _normalise(ex, _decode(result["ok"], outputs))
-            checking.verify(ex, inputs, got, expected)
+            got = _normalise(ex, result["ok"])
+            verify(ex, inputs, got, expected)
         except checking.CheckFailed as failure:
             return Verdict(ex.name, ex.points, 0, str(failure))
         except (ValueError, KeyError, TypeError) as err:
@@ -321,27 +279,19 @@ def _verdict(ex: checking.Exercise, cases: list, results, outputs: dict, errors:
     return Verdict(ex.name, ex.points, ex.points, f"{ex.name}: correct on {len(cases)} fresh test cases.")
 
 
-def _read_results(work: Path):
+def _read_results(work: Path) -> dict | None:
     """Load what the child wrote, as data only; None if it is missing, too big or malformed."""
-    results_path, outputs_path = work / "results.json", work / "outputs.npz"
     try:
-        if not results_path.is_file() or results_path.stat().st_size > MAX_RESULT_BYTES:
-            return None, None
-        if not outputs_path.is_file() or outputs_path.stat().st_size > MAX_RESULT_BYTES:
-            return None, None
-        results = json.loads(results_path.read_text(encoding="utf-8"))
-        with np.load(outputs_path, allow_pickle=False) as data:
-            outputs = {k: np.array(data[k]) for k in data.files}
+        results = wire.load(work / "results.npz", max_bytes=MAX_RESULT_BYTES)
     except Exception:  # whatever the child left behind, unreadable means "no result"
-        return None, None
-    if not isinstance(results, dict):
-        return None, None
-    return results, outputs
+        return None
+    return results if isinstance(results, dict) else None
 
 
-def judge_notebook(nb: NotebookNode, notebook: str, *, slot: int | None = None) -> list[Verdict]:
-    """Verdicts for every registered exercise of assignment notebook ``notebook`` (one replay)."""
-    return judge_cells(nb, list(for_notebook(notebook)), slot=slot, notebook=notebook)
+def judge_notebook(nb: NotebookNode, notebook: str, *, slot: int | None = None,
+                   source: Path = sources.SOURCE) -> list[Verdict]:
+    """Verdicts for every exercise of assignment notebook ``notebook`` (one replay)."""
+    return judge_cells(nb, registry.for_notebook(notebook, source), slot=slot, notebook=notebook)
 
 
 def _verdict_output(verdict: Verdict) -> NotebookNode:
@@ -368,7 +318,10 @@ class IsolatedSaveAutoGrades(SaveAutoGrades):
 
     def preprocess(self, nb, resources):
         notebook = resources["nbgrader"]["notebook"]
-        self.verdicts = {v.test_id: v for v in judge_notebook(nb, notebook, slot=self.sandbox_slot)}
+        # The exercises of the course directory being graded (a worker's scratch copy of source/)
+        root = self.config.CourseDirectory.get("root")
+        source = Path(root) / "source" if isinstance(root, str) and root else sources.SOURCE
+        self.verdicts = {v.test_id: v for v in judge_notebook(nb, notebook, slot=self.sandbox_slot, source=source)}
         for cell in nb.cells:
             grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
             if grade_id in self.verdicts and cell.cell_type == "code":

@@ -5,8 +5,9 @@ Rules (each problem is reported as ``<notebook>: <what is wrong>``):
 - grade ids are unique in the course;
 - every code answer cell contains ``### BEGIN SOLUTION`` / ``### END SOLUTION`` and is followed
   directly by its test cell ``<name>_test`` with points (and those points equal
-  ``Exercise.points`` when the exercise is registered in rnnkit.exercises);
-- every exercise registered for the notebook has an answer cell;
+  ``Exercise.points`` of the notebook's ``exercises.py``);
+- every exercise in ``exercises.py`` has an answer cell, and every answer whose test cell calls
+  ``check(...)`` has an exercise;
 - hidden tests only in test cells; solution markers only in answer cells;
 - no solution leaks: no significant line of an answer appears in a markdown cell;
 - each notebook has at least one written (manually graded) question;
@@ -17,7 +18,7 @@ import re
 from pathlib import Path
 
 from course import notebooks as nbs
-from course import sources
+from course import registry, sources
 
 README = sources.REPO / "README.md"
 
@@ -50,23 +51,16 @@ def readme_points(readme: Path = README) -> dict[str, tuple[float, float]] | Non
     return found
 
 
-def _registered(assignment: str) -> dict | None:
-    try:
-        from rnnkit.exercises import NOTEBOOKS, for_notebook
-    except ImportError:
-        return None
-    if assignment not in NOTEBOOKS:
-        return None
-    return {ex.name: ex for ex in for_notebook(assignment)}
+def lint_notebook(assignment: str, nb, registered: dict | None = None) -> list[str]:
+    """Problems of one source notebook (an nbformat notebook with solutions).
 
-
-def lint_notebook(assignment: str, nb) -> list[str]:
-    """Problems of one source notebook (an nbformat notebook with solutions)."""
+    registered: the notebook's exercises by name (``course.registry.for_notebook``).
+    """
     problems = []
     cells = nbs.nbgrader_cells(nb)
     say = problems.append
     by_index = {c.index: c for c in cells}
-    registered = _registered(assignment)
+    registered = registered or {}
     answers = [c for c in cells if c.solution and c.cell_type == "code"]
     for answer in answers:
         if nbs.SOLUTION_BEGIN not in answer.source or nbs.SOLUTION_END not in answer.source:
@@ -77,12 +71,14 @@ def lint_notebook(assignment: str, nb) -> list[str]:
             say(f"answer cell {answer.grade_id!r} is not followed by its test cell {answer.grade_id + '_test'!r}")
         elif test.points <= 0:
             say(f"test cell {test.grade_id!r} has no points")
-        elif registered and answer.grade_id in registered and registered[answer.grade_id].points != test.points:
+        elif answer.grade_id not in registered and f"check({answer.grade_id!r}" in test.source.replace('"', "'"):
+            say(f"test cell {test.grade_id!r} calls check() but {registry.EXERCISES_FILE} defines no Exercise "
+                f"{answer.grade_id!r}")
+        elif answer.grade_id in registered and registered[answer.grade_id].points != test.points:
             say(f"test cell {test.grade_id!r} gives {test.points:g} points but Exercise "
                 f"{answer.grade_id!r} says {registered[answer.grade_id].points}")
-    if registered:
-        for name in sorted(set(registered) - {a.grade_id for a in answers}):
-            say(f"exercise {name!r} is registered in rnnkit.exercises but the notebook has no answer cell for it")
+    for name in sorted(set(registered) - {a.grade_id for a in answers}):
+        say(f"exercise {name!r} is defined in {registry.EXERCISES_FILE} but the notebook has no answer cell for it")
     for index, cell in enumerate(nb.cells):
         meta = by_index.get(index)
         if nbs.HIDDEN_BEGIN in cell.source and not (meta and meta.grade and cell.cell_type == "code"):
@@ -117,7 +113,12 @@ def lint(source: Path = sources.SOURCE, readme: Path | None = README) -> list[st
         except Exception as err:  # jupytext/nbformat/metadata errors: report them, check the rest
             problems.append(f"{assignment}: cannot be read: {err}")
             continue
-        problems += [f"{assignment}: {p}" for p in lint_notebook(assignment, nb)]
+        try:
+            exercises = {ex.name: ex for ex in registry.for_notebook(assignment, source)}
+        except Exception as err:  # an exercises.py that does not import: report it, check the rest
+            problems.append(f"{assignment}: {registry.EXERCISES_FILE} cannot be loaded: {type(err).__name__}: {err}")
+            exercises = {}
+        problems += [f"{assignment}: {p}" for p in lint_notebook(assignment, nb, exercises)]
         for cell in nbs.nbgrader_cells(nb):
             if cell.grade_id in seen:
                 problems.append(f"{assignment}: grade id {cell.grade_id!r} is also used in {seen[cell.grade_id]}")

@@ -101,7 +101,7 @@ def grade(job: dict, ipc_prefix: str | None = None) -> dict:
     """
     from nbgrader.apps import NbGraderAPI
 
-    from course import repair
+    from course import casefiles, repair
 
     start = time.monotonic()
     student, assignment = job["student"], job["assignment"]
@@ -115,6 +115,7 @@ def grade(job: dict, ipc_prefix: str | None = None) -> dict:
         shutil.copytree(job["submitted"], root / "submitted" / student / assignment)
         repaired = [f"{path.name}: {note}" for path in sorted((root / "submitted" / student / assignment).glob("*.ipynb"))
                     for note in repair.repair_file(path, template / "release" / assignment / path.name)]
+        casefiles.restore(root / "submitted" / student / assignment, template / "release" / assignment)
         db_url = f"sqlite:///{root / 'gradebook.db'}"
         config = grading_config(root, db_url, job["timeout"], ipc_prefix)
         api = NbGraderAPI(config=config)

@@ -7,7 +7,11 @@ from pathlib import Path
 import jupytext
 import numpy as np
 
-from rnnkit.checking import call_student, make_case, normalise, verify
+from course import casefiles
+from course.exercise import make_case, verify
+from course.registry import get_exercise
+from rnnkit import checking
+from rnnkit.checking import call_student, normalise
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -23,6 +27,12 @@ def run_check(ex, fn, seed, hidden=True):
     for index in range(ex.trials_hidden if hidden else ex.trials_visible):
         inputs, expected = make_case(ex, rng, hidden, index)
         verify(ex, inputs, normalise(ex, call_student(ex, fn, inputs)), expected)
+
+
+def check(name, student, **options):
+    """:func:`rnnkit.checking.check` with the case file of ``name``'s notebook (tests do not run
+    in the notebook's folder, where a student's kernel finds it)."""
+    return checking.check(name, student, cases=casefiles.path_for(get_exercise(name).notebook), **options)
 
 
 def solution_cells(source):

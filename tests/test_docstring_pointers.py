@@ -35,7 +35,7 @@ them must. A notebook refers to ``rnnkit.mod.f`` where
    ``import rnnkit.mod as m`` ... ``m.f`` (found with ``ast``, so aliases count);
 2. its text mentions ``mod.f`` or ``rnnkit.mod.f`` (markdown cells and comments included); or
 3. for pointers only: a graded exercise checked there (``check("name", ...)``) forbids
-   ``rnnkit.mod.f`` (or one of its methods) in ``rnnkit.exercises``, i.e. the students write
+   ``rnnkit.mod.f`` (or one of its methods) in its ``exercises.py``, i.e. the students write
    that function themselves in this section; that is what "Defined in" means for
    ``embedding.oov_bucket`` or ``bptt.linear_head``.
 
@@ -179,7 +179,7 @@ def _qualify(module: str, name: str) -> str | None:
 
 @functools.cache
 def _forbidden_by_exercise() -> dict[str, tuple[str, ...]]:
-    from rnnkit.exercises import all_exercises  # numpy only: never imports TensorFlow
+    from course.registry import all_exercises  # numpy only: never imports TensorFlow
 
     return {name: ex.forbidden for name, ex in all_exercises().items()}
 

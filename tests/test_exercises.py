@@ -23,9 +23,13 @@ import pytest
 
 from course import isolation
 from exercise_cheats import CHEATS
-from exercise_support import define, notebook_solutions, run_check, solution, source_path
-from rnnkit.checking import VISIBLE_SEED, CheckFailed, check
-from rnnkit.exercises import NOTEBOOKS, all_exercises, for_notebook
+from exercise_support import check, define, notebook_solutions, run_check, solution, source_path
+from course import registry, sources
+from course.exercise import VISIBLE_SEED
+from course.registry import all_exercises, for_notebook
+from rnnkit.checking import CheckFailed
+
+NOTEBOOKS = [a for a in sources.assignments() if registry.load(a)]
 
 EXERCISES = list(all_exercises().values())
 
@@ -90,7 +94,7 @@ def _named(ex, message):
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS)
 def test_registry_lists_the_notebooks_exercises_in_order(notebook):
-    module = importlib.import_module(f"rnnkit.exercises.{notebook[3:]}")
+    module = registry.load(notebook)
     assert [ex.name for ex in for_notebook(notebook)] == [ex.name for ex in module.EXERCISES]
     for ex in module.EXERCISES:
         assert ex.notebook == notebook
@@ -122,13 +126,13 @@ def test_exercise_modules_do_not_import_tensorflow():
     """Grading runs in every notebook's kernel and in the sandbox: importing TensorFlow there
     would cost seconds per check (only keras_lstm_weights' reference imports it, when called)."""
     code = (
-        "import importlib, sys\n"
+        "import sys\n"
+        "from course import registry\n"
         f"for notebook in {NOTEBOOKS!r}:\n"
-        "    importlib.import_module('rnnkit.exercises.' + notebook[3:])\n"
+        "    registry.load(notebook)\n"
         "    heavy = {'tensorflow', 'keras'} & set(sys.modules)\n"
-        "    assert not heavy, f'importing rnnkit.exercises.{notebook[3:]} imports {sorted(heavy)}'\n"
-        "import rnnkit.exercises\n"
-        "rnnkit.exercises.all_exercises()\n"
+        "    assert not heavy, f'importing {notebook}/exercises.py imports {sorted(heavy)}'\n"
+        "registry.all_exercises()\n"
         "assert not {'tensorflow', 'keras'} & set(sys.modules), 'building the registry imports TensorFlow'\n"
     )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
@@ -215,7 +219,8 @@ def _off(value):
 def test_an_answer_right_only_at_the_small_sizes_fails_the_visible_check(ex):
     """Validate must not pass what the hidden tests fail: the visible check ends with one case
     drawn at the hidden tests' sizes, and says so when only that one fails."""
-    from rnnkit.checking import call_arguments, make_case
+    from course.exercise import make_case
+    from rnnkit.checking import call_arguments
 
     rng = np.random.default_rng(VISIBLE_SEED)
     small = {_signature(call_arguments(ex, make_case(ex, rng, False, i)[0])[0]) for i in range(ex.trials_visible)}

@@ -9,12 +9,12 @@ import math
 
 import numpy as np
 
-from rnnkit.checking import make_case
+from course.exercise import make_case
 import pytest
 
-from rnnkit.checking import CheckFailed, check
-from rnnkit.exercises import get_exercise
-from exercise_support import notebook_solutions
+from course.registry import get_exercise
+from rnnkit.checking import CheckFailed
+from exercise_support import check, notebook_solutions
 
 
 def _global_norm(inputs):

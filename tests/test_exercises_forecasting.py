@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from rnnkit import data
-from rnnkit.checking import CheckFailed, check
-from rnnkit.exercises import get_exercise
-from exercise_support import source_path
+from course.registry import get_exercise
+from rnnkit.checking import CheckFailed
+from exercise_support import check, source_path
 
 FOLDER = source_path("09_forecasting").parent
 

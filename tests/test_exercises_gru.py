@@ -7,9 +7,10 @@ import numpy as np
 import pytest
 
 from rnnkit import cells
-from rnnkit.checking import VISIBLE_SEED, CheckFailed, check, make_case, normalise
-from rnnkit.exercises import get_exercise
-from exercise_support import define, notebook_solutions
+from course.exercise import VISIBLE_SEED, make_case
+from course.registry import get_exercise
+from rnnkit.checking import CheckFailed, normalise
+from exercise_support import check, define, notebook_solutions
 
 NOTEBOOK = "06_gru"
 

@@ -9,8 +9,8 @@ import sys
 import numpy as np
 
 from rnnkit import embedding
-from rnnkit.exercises import get_exercise
-from exercise_support import define, notebook_solutions
+from course.registry import get_exercise
+from exercise_support import check, define, notebook_solutions
 
 NOTEBOOK = "07_sentiment"
 

@@ -6,8 +6,8 @@ solution, demo mistake, delegation) is in tests/test_exercises.py."""
 import numpy as np
 import pytest
 
-from rnnkit.checking import CheckFailed, check
-from exercise_support import define, notebook_solutions, source_path
+from rnnkit.checking import CheckFailed
+from exercise_support import check, define, notebook_solutions, source_path
 
 NOTEBOOK = "01_sequential_data"
 

@@ -6,9 +6,10 @@ solution, demo mistake, delegation) is in tests/test_exercises.py."""
 import numpy as np
 import pytest
 
-from rnnkit.checking import CheckFailed, check, make_case
-from rnnkit.exercises import get_exercise
-from exercise_support import define, notebook_solutions
+from course.exercise import make_case
+from course.registry import get_exercise
+from rnnkit.checking import CheckFailed
+from exercise_support import check, define, notebook_solutions
 
 NOTEBOOK = "08_text_generation"
 

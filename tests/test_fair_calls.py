@@ -7,8 +7,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from course.exercise import make_case
+from course.registry import all_exercises, get_exercise
+from exercise_support import check
 from rnnkit import checking
-from rnnkit.exercises import all_exercises, get_exercise
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -27,7 +29,7 @@ def _template_params(ex) -> list[str]:
 def test_positional_order_is_the_templates(name):
     ex = get_exercise(name)
     for hidden in (False, True):
-        inputs = checking.make_case(ex, np.random.default_rng(0), hidden)[0]
+        inputs = make_case(ex, np.random.default_rng(0), hidden)[0]
         args, kwargs = checking.call_arguments(ex, inputs)
         assert not kwargs and len(args) == len(inputs)
         # the values arrive in template order
@@ -44,8 +46,8 @@ def test_renamed_parameters_are_no_error():
     ex = get_exercise("rnn_step_forward")
     ns = _notebook_function("def rnn_step_forward(x_t, h_before, U_in, W_rec, bias):\n"
                             "    return np.tanh(x_t @ U_in + h_before @ W_rec + bias)\n")
-    checking.check("rnn_step_forward", ns["rnn_step_forward"])
-    checking.check("rnn_step_forward", ns["rnn_step_forward"], hidden=True)
+    check("rnn_step_forward", ns["rnn_step_forward"])
+    check("rnn_step_forward", ns["rnn_step_forward"], hidden=True)
 
 
 def test_a_name_from_the_library_is_named_before_submission():
@@ -56,14 +58,14 @@ def test_a_name_from_the_library_is_named_before_submission():
                             cells=cells)
     assert checking.unavailable_names(ns["rnn_step_forward"]) == ["cells (rnnkit.cells)"]
     with pytest.raises(checking.CheckFailed, match="uses cells .rnnkit.cells.*your own earlier functions are fine"):
-        checking.check("rnn_step_forward", ns["rnn_step_forward"])
+        check("rnn_step_forward", ns["rnn_step_forward"])
 
 
 def test_own_helpers_and_numpy_are_fine():
     ns = _notebook_function("import math\ndef _act(z):\n    return np.tanh(z)\n"
                             "def rnn_step_forward(x, h_prev, U, W, b):\n    return _act(x @ U + h_prev @ W + b) * math.cos(0)\n")
     assert checking.unavailable_names(ns["rnn_step_forward"]) == []
-    checking.check("rnn_step_forward", ns["rnn_step_forward"])
+    check("rnn_step_forward", ns["rnn_step_forward"])
 
 
 def test_regimes_must_fit_in_every_check():

@@ -16,21 +16,34 @@ import pytest
 
 from course import integrity, isolation
 from course.release import course_config, ensure_tools_on_path
-from rnnkit import checking
+from course.exercise import Exercise, Mistake, Out
 
 pytestmark = pytest.mark.skipif(not isolation.bwrap_available(), reason="bubblewrap is not installed (apt-get install bubblewrap)")
+
+
+def _definitions(text: str) -> dict:
+    namespace = {}
+    exec(compile(text, "exercises.py", "exec"), namespace)
+    return namespace
+
+
+# The fixture course's exercises file, as an author writes one (source/fx/exercises.py).
+FX_EXERCISES = """
+from course.exercise import Exercise, Mistake, Out
 
 
 def _double(x):
     return 2.0 * x
 
 
-DOUBLE = checking.Exercise(
+EXERCISES = (Exercise(
     name="fx_double", notebook="fx", points=2,
     make_inputs=lambda rng, hidden: {"x": rng.normal(size=(int(rng.integers(2, 6)), 3))},
-    reference=_double, outputs=(checking.Out("y"),),
-    mistakes=(checking.Mistake("you added x to itself once too often", lambda x: 3.0 * x),),
-)
+    reference=_double, outputs=(Out("y"),),
+    mistakes=(Mistake("you added x to itself once too often", lambda x: 3.0 * x),),
+),)
+"""
+DOUBLE = _definitions(FX_EXERCISES)["EXERCISES"][0]
 
 SETUP = "import numpy as np"
 SOLUTION = "def fx_double(x):\n    ### BEGIN SOLUTION\n    return 2.0 * x\n    ### END SOLUTION"
@@ -121,26 +134,22 @@ def graded(tmp_path_factory):
         (root / "submitted" / student / "fx").mkdir(parents=True)
         nbformat.write(nb, root / "submitted" / student / "fx" / "fx.ipynb")
 
-    original = integrity.for_notebook
-    integrity.for_notebook = lambda notebook: [DOUBLE] if notebook == "fx" else original(notebook)
-    try:
-        api = NbGraderAPI(config=course_config(root))
-        assert api.generate_assignment("fx", force=True, create=True)["success"]
-        result = api.autograde("fx", "good", force=True, create=True)
-        assert result["success"], result["log"]
-        digest = lambda p: hashlib.sha256(p.read_bytes()).hexdigest()
-        good_rows = _grades(root)["good"]
-        canaries = {p: digest(p) for p in [root / "source" / "fx" / "fx.ipynb"]}
-        for student in HOSTILE:
-            result = api.autograde("fx", student, force=True, create=True)
-            assert result["success"], f"{student}: {result['log']}"
-        for student in STRUCTURE:
-            result = api.autograde("fx", student, force=True, create=True)
-            if not result["success"]:  # nbgrader refuses notebooks with corrupted metadata
-                REFUSED[student] = result["log"]
-        return root, _grades(root), good_rows, canaries, {p: digest(p) for p in canaries}
-    finally:
-        integrity.for_notebook = original
+    (root / "source" / "fx" / "exercises.py").write_text(FX_EXERCISES, encoding="utf-8")
+    api = NbGraderAPI(config=course_config(root))
+    assert api.generate_assignment("fx", force=True, create=True)["success"]
+    result = api.autograde("fx", "good", force=True, create=True)
+    assert result["success"], result["log"]
+    digest = lambda p: hashlib.sha256(p.read_bytes()).hexdigest()
+    good_rows = _grades(root)["good"]
+    canaries = {p: digest(p) for p in [root / "source" / "fx" / "fx.ipynb"]}
+    for student in HOSTILE:
+        result = api.autograde("fx", student, force=True, create=True)
+        assert result["success"], f"{student}: {result['log']}"
+    for student in STRUCTURE:
+        result = api.autograde("fx", student, force=True, create=True)
+        if not result["success"]:  # nbgrader refuses notebooks with corrupted metadata
+            REFUSED[student] = result["log"]
+    return root, _grades(root), good_rows, canaries, {p: digest(p) for p in canaries}
 
 
 def _grades(root):
@@ -252,7 +261,7 @@ def graded_real(tmp_path_factory):
 
     root = tmp_path_factory.mktemp("course02")
     shutil.copytree(REPO / "source" / "02_simple_rnn", root / "source" / "02_simple_rnn",
-                    ignore=shutil.ignore_patterns("*.py"))
+                    ignore=shutil.ignore_patterns("02_simple_rnn.py"))  # the jupytext source, not exercises.py
     release = nbformat.read(REPO / "release" / "02_simple_rnn" / "02_simple_rnn.ipynb", as_version=4)
     source = nbformat.read(REPO / "source" / "02_simple_rnn" / "02_simple_rnn.ipynb", as_version=4)
     model = {c.metadata["nbgrader"]["grade_id"]: c.source for c in source.cells

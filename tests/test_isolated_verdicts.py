@@ -13,7 +13,7 @@ import nbformat
 import pytest
 
 from course import integrity, isolation
-from rnnkit.exercises import all_exercises
+from course.registry import all_exercises
 
 REPO = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.skipif(not isolation.bwrap_available(), reason="bubblewrap is not installed")

@@ -13,8 +13,9 @@ import copy
 import numpy as np
 import pytest
 
-from rnnkit.checking import _same, make_case, normalise
-from rnnkit.exercises import all_exercises
+from course.exercise import make_case
+from course.registry import all_exercises
+from rnnkit.checking import _same, normalise
 
 HIDDEN_CHECKS = 1000
 EXERCISES = [ex for ex in all_exercises().values() if ex.mistakes]

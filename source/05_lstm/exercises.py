@@ -14,7 +14,8 @@ a Keras LSTM). Mistake models are independent numpy code.
 import numpy as np
 
 from rnnkit import cells, layouts
-from rnnkit.checking import Exercise, Mistake, Out
+from course.cases import sigmoid as _sigmoid
+from course.exercise import Exercise, Mistake, Out
 
 NOTEBOOK = "05_lstm"
 LECTURE_GATES = ("f", "i", "g", "o")  # the key order of an LSTM parameter dict
@@ -55,10 +56,6 @@ def _step_inputs(rng, hidden, peephole=False):
         c_prev=1.5 * rng.standard_normal((B, H)),
         p=_lstm_params(rng, D, H, peephole),
     )
-
-
-def _sigmoid(a):
-    return 1.0 / (1.0 + np.exp(-a))
 
 
 def _pre(x, h_prev, p, gate, W=None):

@@ -14,8 +14,9 @@ import math
 
 import numpy as np
 
-from rnnkit.checking import Exercise, Mistake, Out
-from rnnkit.exercises.simple_rnn import SEQUENCE_REGIMES, _draw_sizes
+from course.cases import SEQUENCE_REGIMES
+from course.cases import draw_sequence_sizes as _draw_sizes
+from course.exercise import Exercise, Mistake, Out
 
 NOTEBOOK = "03_bptt"
 

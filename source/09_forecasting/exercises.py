@@ -9,7 +9,7 @@ fit without intercept, and a "recursive" forecast that never feeds its predictio
 import numpy as np
 
 from rnnkit import data
-from rnnkit.checking import Exercise, Mistake, Out
+from course.exercise import Exercise, Mistake, Out
 
 NOTEBOOK = "09_forecasting"
 

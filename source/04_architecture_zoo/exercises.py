@@ -13,7 +13,7 @@ mistake models below are separate numpy code that makes one typical error each.
 import numpy as np
 
 from rnnkit import bptt
-from rnnkit.checking import Exercise, Mistake, Out
+from course.exercise import Exercise, Mistake, Out
 
 NOTEBOOK = "04_architecture_zoo"
 LAYERS = ("SimpleRNN", "LSTM", "GRU")

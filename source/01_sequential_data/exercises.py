@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from rnnkit.checking import Exercise, Mistake, Out
+from course.exercise import Exercise, Mistake, Out
 
 NOTEBOOK = "01_sequential_data"
 START = "^"  # the start symbol of rnnkit.ngram; students pad with it too

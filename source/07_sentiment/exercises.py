@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from rnnkit.checking import Exercise, Mistake, Out
+from course.exercise import Exercise, Mistake, Out
 from rnnkit.embedding import Vocabulary, embedding_backward, embedding_lookup
 
 NOTEBOOK = "07_sentiment"
@@ -92,6 +92,7 @@ ENCODE_WITH_OOV = Exercise(
             "during training (a grader in another process cannot even reproduce your ids). Use "
             "zlib.crc32(token.encode('utf-8')).",
             _encode_with(bucket=lambda t, n: hash(t) % n),
+            calls="hash",
         ),
     ),
     forbidden=("rnnkit.embedding.oov_bucket", "keras"),

@@ -10,34 +10,15 @@ to the next step, a softmax over the wrong axis, a mean over time where the lect
 import functools
 import numpy as np
 
-from rnnkit.checking import Exercise, Mistake, Out
+from course.cases import SEQUENCE_REGIMES
+from course.cases import draw_sequence_sizes as _draw_sizes
+from course.cases import sigmoid as _sigmoid
+from course.exercise import Exercise, Mistake, Out
 
 NOTEBOOK = "02_simple_rnn"
 
 # Every forward exercise could be "solved" by calling the library's forward pass or Keras.
 _FORWARD_REFERENCES = ("rnnkit.cells.rnn_step", "rnnkit.bptt.forward", "keras")
-
-
-def _sigmoid(a):
-    return 1.0 / (1.0 + np.exp(-a))
-
-
-# A loop over time can be right for several steps and wrong for one (range(1, T), an axis
-# squeezed away), and the reverse; every check of a sequence exercise has both.
-SEQUENCE_REGIMES = ("a sequence of several steps", "a sequence of one step")
-
-
-def _draw_sizes(rng, hidden, regime=SEQUENCE_REGIMES[0]):
-    """(B, T, D, H), B, D, H all different and >= 2 (a swapped axis or a transposed matrix
-    shows), T too unless the regime asks for one step.
-
-    The visible case is fixed so that a student sees the same shapes on every run.
-    """
-    if not hidden:
-        b, t, d, h = 3, 4, 2, 5
-    else:
-        b, t, d, h = (int(v) for v in rng.choice(np.arange(2, 10), size=4, replace=False))
-    return b, (1 if regime == SEQUENCE_REGIMES[1] else t), d, h
 
 
 def _draw_rnn(rng, d, h):

@@ -11,7 +11,7 @@ the loss sums, and perplexity from the total instead of the average.
 
 import numpy as np
 
-from rnnkit.checking import Exercise, Mistake, Out
+from course.exercise import Exercise, Mistake, Out
 
 NOTEBOOK = "08_text_generation"
 

@@ -1,0 +1,150 @@
+"""What the grader knows about an exercise: how to draw cases, the reference, the typical mistakes.
+
+Each course notebook's exercises are defined in ``source/NN_slug/exercises.py`` (``EXERCISES =
+(Exercise(...), ...)``, found by :mod:`course.registry`). The student's side never sees them:
+``python -m course build`` turns the visible cases into data (:func:`visible_checks`, read by
+:func:`rnnkit.checking.check`) and the hidden cases are drawn here, fresh for every grading
+(:func:`hidden_check`, :mod:`course.integrity`). Judging uses the very functions of
+:mod:`rnnkit.checking`, so the visible check and the grade compare alike.
+"""
+
+import copy
+import dataclasses
+import functools
+import inspect
+import secrets
+from typing import Callable
+
+import numpy as np
+
+from rnnkit.checking import Case, CheckFailed, Out, Spec, call_student, normalise
+from rnnkit.checking import verify as judge
+
+VISIBLE_SEED = 2024  # visible cases are fixed, so a student can rerun and compare
+
+__all__ = ["Case", "CheckFailed", "Exercise", "Mistake", "Out", "VISIBLE_SEED", "hidden_check", "make_case",
+           "verify", "visible_checks"]
+
+
+@dataclasses.dataclass(frozen=True)
+class Mistake:
+    """A typical wrong answer: ``fn`` has the exercise's signature and makes the mistake.
+
+    calls: for a mistake whose results depend on the process (Python's salted ``hash``), the
+    builtin whose use is the mistake: its outputs cannot be stored in a case file, so the
+    visible check recognises a wrong answer that uses that name instead.
+    """
+
+    message: str
+    fn: Callable
+    calls: str | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class Exercise:
+    """An autograded exercise.
+
+    name: the function students define; also the solution cell's grade_id (tests: ``name_test``).
+    notebook: the assignment id, e.g. ``"02_simple_rnn"``.
+    make_inputs: ``(rng, hidden) -> dict`` of keyword arguments; hidden cases may be larger.
+    reference: the correct function, same signature as the template's.
+    outputs: what the function returns; one Out means a bare value, several mean a tuple.
+    mistakes: recognised wrong answers, tried in order when the answer is wrong.
+    forbidden: library functions the answer may not call (``"rnnkit.cells.rnn_step"``).
+    regimes: named kinds of case (``make_inputs(rng, hidden, regime)``); case i of every check
+        is drawn in ``regimes[i % len(regimes)]``, so every check covers each regime.
+    demo_mistake: ``(old, new)`` text edit of the source solution that makes a typical mistake;
+        the instructor demo uses it to fabricate a student who gets exactly this item wrong.
+    """
+
+    name: str
+    notebook: str
+    points: int
+    make_inputs: Callable[..., dict]
+    reference: Callable
+    outputs: tuple[Out, ...]
+    mistakes: tuple[Mistake, ...] = ()
+    forbidden: tuple[str, ...] = ()
+    rtol: float = 1e-6
+    atol: float = 1e-8
+    trials_visible: int = 1
+    trials_hidden: int = 3
+    demo_mistake: tuple[str, str] | None = None
+    regimes: tuple[str, ...] = ()
+
+    def __post_init__(self):
+        if self.regimes and min(self.trials_visible, self.trials_hidden) < len(self.regimes):
+            raise ValueError(f"{self.name}: every check must cover its {len(self.regimes)} regimes "
+                             f"(trials_visible={self.trials_visible}, trials_hidden={self.trials_hidden})")
+        if not self.outputs:
+            raise ValueError(f"{self.name}: an exercise returns at least one output")
+
+    @property
+    def arguments(self) -> tuple[str, ...]:
+        """The reference's positional parameters, in order: how answers are called."""
+        params = inspect.signature(self.reference).parameters.values()
+        return tuple(p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD))
+
+    @functools.cached_property
+    def spec(self) -> Spec:
+        """What the student's side needs to check an answer (no code)."""
+        calls = tuple((m.calls, m.message) for m in self.mistakes if m.calls)
+        return Spec(self.name, self.outputs, self.arguments, self.rtol, self.atol, self.forbidden, calls)
+
+
+def make_case(ex: Exercise, rng: np.random.Generator, hidden: bool, index: int = 0) -> tuple[dict, list]:
+    """Draw one test case: ``(inputs, expected)`` with expected already validated/normalised.
+
+    ``index`` is the case's number in its check: an exercise with ``regimes`` draws case i in
+    regime ``regimes[i % len(regimes)]``, so every check covers each regime the maths has.
+    """
+    if ex.regimes:
+        inputs = ex.make_inputs(rng, hidden, ex.regimes[index % len(ex.regimes)])
+    else:
+        inputs = ex.make_inputs(rng, hidden)
+    expected = normalise(ex.spec, ex.reference(**copy.deepcopy(inputs)), who="the reference")
+    return inputs, expected
+
+
+def mistake_outputs(ex: Exercise, inputs: dict, *, stored: bool = False):
+    """``(message, outputs)`` of each known mistake on ``inputs`` (outputs None if it cannot run).
+
+    stored: only the mistakes whose outputs can be written to a case file.
+    """
+    for mistake in ex.mistakes:
+        if stored and mistake.calls:
+            continue
+        try:
+            yield mistake.message, normalise(ex.spec, mistake.fn(**copy.deepcopy(inputs)), who="the mistake model")
+        except Exception:  # a mistake model that cannot run on these inputs just does not match
+            yield mistake.message, None
+
+
+def verify(ex: Exercise, inputs: dict, got: list, expected: list) -> None:
+    """Judge normalised student outputs on one case; CheckFailed names a recognised mistake."""
+    judge(ex.spec, got, expected, mistake_outputs(ex, inputs))
+
+
+def visible_checks(ex: Exercise) -> tuple[Spec, list[Case]]:
+    """The visible cases of ``ex`` as data: the small ones, then one drawn at the hidden sizes."""
+    rng = np.random.default_rng(VISIBLE_SEED)
+    drawn = [make_case(ex, rng, False, i) + (False,) for i in range(ex.trials_visible)]
+    drawn.append(make_case(ex, np.random.default_rng([VISIBLE_SEED, 1]), True) + (True,))
+    return ex.spec, [Case(inputs, expected, [(m, o) for m, o in mistake_outputs(ex, inputs, stored=True) if o is not None], big)
+                     for inputs, expected, big in drawn]
+
+
+def hidden_check(name: str, student: Callable, *, seed: int | None = None) -> None:
+    """The hidden tests of exercise ``name`` on ``student`` in this process (instructor's copy).
+
+    Fresh inputs every run unless ``seed`` is given. :func:`rnnkit.checking.check` with
+    ``hidden=True`` comes here (entry point ``rnnkit.hidden_checks``); grading itself judges
+    the answers in the sandbox (:mod:`course.integrity`) with the same cases and verdicts.
+    """
+    from course.registry import get_exercise
+
+    ex = get_exercise(name)
+    rng = np.random.default_rng(secrets.randbits(63) if seed is None else seed)
+    for index in range(ex.trials_hidden):
+        inputs, expected = make_case(ex, rng, True, index)
+        verify(ex, inputs, normalise(ex.spec, call_student(ex.spec, student, inputs)), expected)
