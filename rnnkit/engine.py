@@ -442,13 +442,29 @@ def _chunks(kind, B, T, D, H):
     return [(t0, min(t0 + size, T)) for t0 in range(0, T, size)], _pool
 
 
-def _start(pool, fn, *args):
-    """``fn(*args)`` on the pool, or right here when there is none; returns a Future."""
-    if pool is not None:
-        return pool.submit(fn, *args)
-    done = concurrent.futures.Future()
-    done.set_result(fn(*args))
-    return done
+class _Job:
+    """``fn(*args)`` handed to the pool, or run at once when there is none."""
+
+    def __init__(self, pool, fn, *args):
+        self.fn, self.args = fn, args
+        self.future = pool.submit(fn, *args) if pool is not None else self._here()
+
+    def _here(self):
+        done = concurrent.futures.Future()
+        done.set_result(self.fn(*self.args))
+        return done
+
+    def result(self):
+        """fn's value (or its exception). A job the pool has not started yet runs here
+        instead: the caller never waits for a thread that is busy or not scheduled at all."""
+        if self.future.cancel():
+            self.future = self._here()
+        return self.future.result()
+
+
+def _wait(jobs):
+    """Wait until the pool is done with ``jobs``: it must never go on writing our arrays."""
+    concurrent.futures.wait([job.future for job in jobs])
 
 
 # --------------------------------------------------------------------------------------------
@@ -495,7 +511,7 @@ def forward(kind, xs, p, h0=None, c0=None):
         np.matmul(fw["Utb"], X[t0:t1], out=XU[t0:t1])
 
     chunks, pool = _chunks(kind, B, T, D, H)
-    projected = [_start(pool, project, t0, t1) for t0, t1 in chunks]
+    projected = [_Job(pool, project, t0, t1) for t0, t1 in chunks]
     outputs = []
     try:
         for (t0, t1), ready in zip(chunks, projected):
@@ -508,11 +524,11 @@ def forward(kind, xs, p, h0=None, c0=None):
                                Hs[t + 1], work)
                 else:
                     _gru_core(XU[t], Hs[t], Wt, XU[t], RH[t], Hs[t + 1], work)
-            outputs.append(_start(pool, _from_columns, Hs[t0 + 1:t1 + 1], hs[:, t0:t1]))
+            outputs.append(_Job(pool, _from_columns, Hs[t0 + 1:t1 + 1], hs[:, t0:t1]))
+        for job in reversed(outputs):  # the last ones are the least likely to have started
+            job.result()
     finally:
-        concurrent.futures.wait(projected + outputs)  # never leave the thread writing our arrays
-    for job in projected + outputs:
-        job.result()  # re-raises what went wrong on the thread, if anything
+        _wait(projected + outputs)
     return hs, cache
 
 
@@ -570,7 +586,7 @@ def _backward_loop(cache, dhs, k=None, want_norms=False, chunks=None, pool=None,
         gates, Cs, TC = cache["gates"], cache["Cs"], cache["TC"]
     elif kind == "gru":
         gates = cache["gates"]
-    converted = [_start(pool, _to_columns, dhs[:, t0:t1], dHs[t0:t1])
+    converted = [_Job(pool, _to_columns, dhs[:, t0:t1], dHs[t0:t1])
                  for t0, t1 in reversed(chunks)]
     try:
         for (t0, t1), ready in zip(reversed(chunks), converted):
@@ -595,7 +611,7 @@ def _backward_loop(cache, dhs, k=None, want_norms=False, chunks=None, pool=None,
             if on_chunk is not None:
                 on_chunk(dA, t0, t1)
     finally:
-        concurrent.futures.wait(converted)
+        _wait(converted)
     return dA, dh, (dc if kind == "lstm" else None), norms
 
 
@@ -632,17 +648,18 @@ def _gradients(where, dhs, cache, k=None):
     B, T, D, H = cache["shape"]
     dxs = np.empty((B, T, D), cache["dtype"])
     chunks, pool = _chunks(kind, B, T, D, H)
-    parts = []
+    jobs = []
 
     def gradients_of(dA, t0, t1):
-        parts.append(_start(pool, _chunk_gradients, cache, dA, t0, t1, dxs))
+        jobs.append(_Job(pool, _chunk_gradients, cache, dA, t0, t1, dxs))
 
     try:
-        dA, dh0, dc0, _ = _backward_loop(cache, dhs, k, chunks=chunks, pool=pool,
-                                         on_chunk=gradients_of)
+        _, dh0, dc0, _ = _backward_loop(cache, dhs, k, chunks=chunks, pool=pool,
+                                        on_chunk=gradients_of)
+        # the loop is done: take on the jobs the helper has not reached, from the last one
+        parts = [job.result() for job in reversed(jobs)][::-1]
     finally:
-        concurrent.futures.wait(parts)  # never leave the thread writing our arrays
-    parts = [part.result() for part in parts]
+        _wait(jobs)
     dU, dW, db = (sum(part[i] for part in parts) for i in range(3))
     dP = None if parts[0][3] is None else tuple(map(sum, zip(*(part[3] for part in parts))))
     grads = _grads_dict(kind, cache["keys"], dU, dW, db, dP)

@@ -158,6 +158,29 @@ def test_pipelined_run_equals_one_pass(kind, peephole, monkeypatch):
     assert_close(pipelined[4], one_pass[4], rtol=1e-14)
 
 
+def test_a_stuck_helper_thread_costs_nothing_but_its_help(monkeypatch):
+    """On a loaded machine the helper may not run at all: the caller does its jobs itself."""
+    import concurrent.futures
+    import threading
+
+    p, xs, h0, c0, dhs = make_problem("lstm", True, 2, 9, 2, 3, seed=13)
+    hs, cache = engine.forward("lstm", xs, p, h0, c0)
+    want = engine.backward(dhs, cache)
+    release = threading.Event()
+    stuck = concurrent.futures.ThreadPoolExecutor(1)
+    stuck.submit(release.wait, 60)
+    monkeypatch.setattr(engine, "_pool", stuck)
+    monkeypatch.setattr(engine, "_PIPELINE_MIN_FLOPS", 0)
+    try:
+        hs_alone, cache_alone = engine.forward("lstm", xs, p, h0, c0)
+        got = engine.backward(dhs, cache_alone)
+    finally:
+        release.set()
+        stuck.shutdown()
+    assert_close(hs_alone, hs, rtol=1e-14)
+    assert_same_gradients(got, want)
+
+
 def test_errors_on_the_helper_thread_reach_the_caller(monkeypatch):
     monkeypatch.setattr(engine, "_PIPELINE_MIN_FLOPS", 0)
     p, xs, h0, c0, dhs = make_problem("gru", False, 2, 6, 2, 3, seed=11)
