@@ -4,7 +4,8 @@
 each step's cache; :func:`backward` loops back over their ``*_step_backward``, carrying
 ``dL/dh`` (and ``dL/dc``) from step t to step t - 1 and adding up every step's parameter
 gradients, as Karpathy's min-char-rnn does. Arrays are batch-major, ``(B, T, ...)``, as in
-Keras. :mod:`rnnkit.engine` computes the same numbers several times faster: use it to train.
+Keras. :mod:`rnnkit.engine` computes the same numbers faster (fused gates, in place, on two
+threads): use it to train.
 
 Also here: gradient clipping, the norm of ``dL/dh_t`` over time (vanishing and exploding
 gradients), and the output heads and losses. Used in notebooks 02_simple_rnn, 03_bptt,
@@ -15,11 +16,10 @@ import numbers
 
 import numpy as np
 
-from rnnkit import cells
-from rnnkit.cells import _check_kind, _check_params, _check_shape, _hidden_size
+from rnnkit import cells, engine
+from rnnkit.cells import _check_shape
 from rnnkit.delegation import reference
-
-_SEQ = "batch x time steps x hidden units"
+from rnnkit.validate import _SEQ, _check_dhs, _check_k, _check_sequence_inputs
 _STEPS = {"rnn": cells.rnn_step, "gru": cells.gru_step}  # the LSTM's step also carries c
 _STEP_BACKWARDS = {"rnn": cells.rnn_step_backward, "gru": cells.gru_step_backward}
 
@@ -29,6 +29,7 @@ _STEP_BACKWARDS = {"rnn": cells.rnn_step_backward, "gru": cells.gru_step_backwar
 
 
 @reference
+@engine.one_blas_thread()  # many small products: see its docstring
 def forward(kind, xs, p, h0=None, c0=None):
     """Run a ``kind`` cell ("rnn", "lstm", "gru") over the sequences ``xs``.
 
@@ -101,6 +102,7 @@ def _backward_through_time(where, dhs, cache, k=None):
 
 
 @reference
+@engine.one_blas_thread()  # many small products: see its docstring
 def backward(dhs, cache):
     """Full backpropagation through time.
 
@@ -113,6 +115,7 @@ def backward(dhs, cache):
 
 
 @reference
+@engine.one_blas_thread()  # many small products: see its docstring
 def truncated_backward(dhs, cache, k):
     """Truncated BPTT: the gradient does not cross the boundaries of consecutive k-step segments.
 
@@ -127,6 +130,7 @@ def truncated_backward(dhs, cache, k):
 
 
 @reference
+@engine.one_blas_thread()  # many small products: see its docstring
 def grad_norms(dhs, cache):
     """``|dL/dh_t|`` for t = 0..T-1 (norm over batch and hidden units), shape (T,).
 
@@ -138,39 +142,7 @@ def grad_norms(dhs, cache):
 
 
 # --------------------------------------------------------------------------------------------
-# Checking the inputs (rnnkit.engine checks its inputs with these too)
-
-
-def _check_sequence_inputs(where, kind, xs, p, h0, c0):
-    """Check forward's arguments; returns ``(xs, p, h0, c0)`` with zero states for None.
-
-    h0 and c0 (B, H) come back in the dtype of the whole computation (float32 only when
-    every input is); c0 stays None unless the cell is an LSTM.
-    """
-    _check_kind(kind)
-    xs = cells._as_float_array(where, "xs", xs)
-    if xs.ndim != 3:
-        raise ValueError(f"{where}: xs must have shape (B, T, D) (batch, time steps, input "
-                         f"features), got shape {xs.shape}")
-    B, T, D = xs.shape
-    if T < 1 or B < 1:
-        raise ValueError(f"{where}: xs must hold at least one sequence and one time step, got "
-                         f"shape {xs.shape}")
-    H = _hidden_size(where, kind, p)
-    p = _check_params(where, kind, p, D, H)
-    state = (("B", B), ("H", H))
-    if h0 is not None:
-        h0 = _check_shape(where, "h0", h0, state, "batch x hidden units")
-    if kind == "lstm":
-        if c0 is not None:
-            c0 = _check_shape(where, "c0", c0, state, "batch x hidden units")
-    elif c0 is not None:
-        raise ValueError(f"{where}: c0 is the LSTM cell state; a {kind!r} cell has none")
-    dt = np.result_type(xs, *p.values(), *(a for a in (h0, c0) if a is not None))
-    h0 = np.zeros((B, H), dt) if h0 is None else h0.astype(dt, copy=False)
-    if kind == "lstm":
-        c0 = np.zeros((B, H), dt) if c0 is None else c0.astype(dt, copy=False)
-    return xs, p, h0, c0
+# Checks
 
 
 def _check_cache(where, cache):
@@ -178,20 +150,6 @@ def _check_cache(where, cache):
             or "steps" not in cache):
         raise TypeError(f"{where}: cache must be the cache returned by rnnkit.bptt.forward")
     return cache["_kind"]
-
-
-def _check_dhs(where, dhs, cache):
-    """dhs against the forward pass's (B, T, H), in its dtype (the forward fixed precision)."""
-    B, T, _, H = cache["shape"]
-    dhs = _check_shape(where, "dhs", dhs, (("B", B), ("T", T), ("H", H)), _SEQ + ", like hs")
-    return dhs.astype(cache["dtype"], copy=False)
-
-
-def _check_k(where, k):
-    """The segment length of truncated BPTT, a positive integer."""
-    if isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 1:
-        raise ValueError(f"{where}: k (steps per segment) must be a positive integer, got {k!r}")
-    return int(k)
 
 
 # --------------------------------------------------------------------------------------------

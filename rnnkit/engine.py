@@ -1,10 +1,10 @@
-"""The fast engine: :mod:`rnnkit.bptt`'s sequence functions, computed several times faster.
+"""The fast engine: :mod:`rnnkit.bptt`'s sequence functions, computed faster.
 
 ``forward``, ``backward``, ``truncated_backward``, ``grad_norms`` and ``gate_values`` take the
 arguments of their namesakes in :mod:`rnnkit.bptt`, check them the same way and return the
 same structures and the same numbers (up to rounding; ``tests/test_engine.py`` holds them to
-1e-12). Their caches are this module's own. The notebooks and benchmarks that train or time
-models use this module; the maths is easier to read in :mod:`rnnkit.cells` and
+1e-12). Their caches are this module's own. Use it to train or time models
+(``benchmarks/lstm_speed.py`` does); the maths is easier to read in :mod:`rnnkit.cells` and
 :mod:`rnnkit.bptt`.
 
 Where the speed comes from:
@@ -37,7 +37,7 @@ import threading
 
 import numpy as np
 
-from rnnkit import bptt
+from rnnkit import validate
 from rnnkit.cells import GATES, KINDS, PEEPHOLES, param_names
 from rnnkit.delegation import reference
 
@@ -96,8 +96,8 @@ def one_blas_thread():
     under load, an LSTM forward + backward ran 7 to 20 times slower on numpy's default
     threads than on one. OpenBLAS's thread count is process-wide: it is 1 while any rnnkit
     call runs and numpy's previous setting comes back when the last one returns. Where
-    numpy's BLAS is not OpenBLAS this does nothing. Wraps this module's forward and
-    backward passes.
+    numpy's BLAS is not OpenBLAS this does nothing. Wraps the forward and backward passes of
+    this module and of :mod:`rnnkit.bptt`.
     """
     global _blas_users, _blas_saved
     setter = _blas_thread_setter()
@@ -437,7 +437,7 @@ def _chunks(kind, B, T, D, H):
     if flops < _PIPELINE_MIN_FLOPS or T < 2:
         return [(0, T)], None
     if _pool is None:
-        _pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="rnnkit-bptt")
+        _pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="rnnkit-engine")
     size = -(-T // _CHUNKS)
     return [(t0, min(t0 + size, T)) for t0 in range(0, T, size)], _pool
 
@@ -480,7 +480,7 @@ def forward(kind, xs, p, h0=None, c0=None):
     belongs to this module's :func:`backward`, :func:`truncated_backward`, :func:`grad_norms`
     and :func:`gate_values`.
     """
-    xs, p, h0, c0 = bptt._check_sequence_inputs("engine.forward", kind, xs, p, h0, c0)
+    xs, p, h0, c0 = validate._check_sequence_inputs("engine.forward", kind, xs, p, h0, c0)
     B, T, D = xs.shape
     H, dt = h0.shape[1], h0.dtype
     fw = _fuse(kind, p, dt)
@@ -644,7 +644,7 @@ def _chunk_gradients(cache, dA, t0, t1, dxs):
 def _gradients(where, dhs, cache, k=None):
     """The common body of backward and truncated_backward."""
     kind = _check_cache(where, cache)
-    dhs = bptt._check_dhs(where, dhs, cache)
+    dhs = validate._check_dhs(where, dhs, cache)
     B, T, D, H = cache["shape"]
     dxs = np.empty((B, T, D), cache["dtype"])
     chunks, pool = _chunks(kind, B, T, D, H)
@@ -685,7 +685,7 @@ def truncated_backward(dhs, cache, k):
     dhs (B, T, H), k a positive integer. Same returns as :func:`backward`.
     """
     where = "engine.truncated_backward"
-    return _gradients(where, dhs, cache, k=bptt._check_k(where, k))
+    return _gradients(where, dhs, cache, k=validate._check_k(where, k))
 
 
 @reference
@@ -694,6 +694,6 @@ def grad_norms(dhs, cache):
     """Computes :func:`rnnkit.bptt.grad_norms`: ``|dL/dh_t|`` for t = 0..T-1, shape (T,)."""
     where = "engine.grad_norms"
     _check_cache(where, cache)
-    return _backward_loop(cache, bptt._check_dhs(where, dhs, cache), want_norms=True)[3]
+    return _backward_loop(cache, validate._check_dhs(where, dhs, cache), want_norms=True)[3]
 
 

@@ -117,15 +117,16 @@ def test_public_functions_are_marked_as_reference():
 # ---------------------------------------------------------------------- threads
 
 
-def test_time_loop_restores_blas_threads():
+@pytest.mark.parametrize("layer", [engine, bptt], ids=["engine", "bptt"])
+def test_time_loop_restores_blas_threads(layer):
     setter = engine._blas_thread_setter()
     if setter is None:
         pytest.skip("numpy's BLAS has no per-thread thread count")
     original = setter(2)
     try:
         p, xs, h0, c0, dhs = make_problem("gru", False, 2, 3, 2, 3, seed=9)
-        _, cache = engine.forward("gru", xs, p, h0)
-        engine.backward(dhs, cache)
+        _, cache = layer.forward("gru", xs, p, h0)
+        layer.backward(dhs, cache)
         assert setter(2) == 2  # the loops ran on one thread and put the setting back
         with cells.one_blas_thread():  # the old name of the context manager still works
             assert setter(1) == 1
