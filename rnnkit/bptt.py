@@ -20,6 +20,7 @@ from rnnkit import cells, engine
 from rnnkit.cells import _check_shape
 from rnnkit.delegation import reference
 from rnnkit.validate import _SEQ, _check_dhs, _check_k, _check_sequence_inputs
+
 _STEPS = {"rnn": cells.rnn_step, "gru": cells.gru_step}  # the LSTM's step also carries c
 _STEP_BACKWARDS = {"rnn": cells.rnn_step_backward, "gru": cells.gru_step_backward}
 

@@ -355,8 +355,6 @@ def _check_cache(where, cache, kind):
         raise TypeError(f"{where}: cache must be the cache returned by {step}")
 
 
-
-
 def _check_like(where, name, a, like, meaning):
     """A gradient arriving at a (B, H) state: ``like``'s shape, and given ``like``'s dtype."""
     B, H = like.shape

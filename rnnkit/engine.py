@@ -127,12 +127,12 @@ def _fuse(kind, p, dtype):
     Returns a dict. For the backward pass, in the lecture's values: ``U (D, nH)``,
     ``W (H, nH)`` (for ``dh_prev = W @ da``) and ``P``, the peepholes ``(P_f, P_i, P_o)`` as
     ``(H, 1)`` columns (None without peepholes). For the forward pass, transposed and with the
-    sigmoid gates' rows halved: ``Ut (nH, D)``, ``Wt (nH, H)``, ``b (nH, 1)``,
-    ``Utb = [Ut b] (nH, D + 1)`` (``Utb @ [x; 1] = Ut x + b``: the bias rides along in the
-    product) and ``Ph`` (halved peepholes). Halving is exact in floating point and lets the
+    sigmoid gates' rows halved: ``Wt (nH, H)``, ``Utb = [U.T b] (nH, D + 1)``
+    (``Utb @ [x; 1] = U.T x + b``: the bias rides along in the product) and ``Ph`` (halved
+    peepholes). Halving is exact in floating point and lets the
     cores use ``sigmoid(a) = (1 + tanh(a / 2)) / 2``: one ``tanh`` call activates every gate.
     """
-    gates = ("",) if kind == "rnn" else GATES[kind]
+    gates = GATES[kind]
     name = (lambda m, g: m) if kind == "rnn" else (lambda m, g: f"{m}_{g}")
     U = np.concatenate([p[name("U", g)] for g in gates], axis=1).astype(dtype, copy=False)
     W = np.concatenate([p[name("W", g)] for g in gates], axis=1).astype(dtype, copy=False)
@@ -146,8 +146,8 @@ def _fuse(kind, p, dtype):
     if "P_f" in p:
         P = tuple(p[n].astype(dtype, copy=False).reshape(-1, 1) for n in PEEPHOLES)
         Ph = tuple(v * dtype.type(0.5) for v in P)
-    return {"U": U, "W": W, "P": P, "Utb": Utb, "Ut": np.ascontiguousarray(Utb[:, :-1]),
-            "b": Utb[:, -1:].copy(), "Wt": np.ascontiguousarray(W.T * scale), "Ph": Ph}
+    return {"U": U, "W": W, "P": P, "Utb": Utb, "Wt": np.ascontiguousarray(W.T * scale),
+            "Ph": Ph}
 
 
 def _unfuse(kind, dU, dW, db, dP=None):
