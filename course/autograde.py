@@ -304,6 +304,7 @@ class Grader:
         self.options = options
         self.pool = pool.Pool(size, options.jobs, options.out / ".work" / "scratch", options.out / ".work" / "logs")
         self.worker_peak = 0.0  # MiB
+        self.tasks, self.on_result, self.bar = {}, None, None  # set by run()
 
     def __enter__(self):
         """The grader, its workers started."""
@@ -393,8 +394,8 @@ class Merge:
         problems = list(s.problems) + ([result.error.strip()] if result.error else [])
         repaired = [f"repaired before grading: {'; '.join(result.repaired)}"] if result.repaired else []
         status = "error" if problems else "repaired" if repaired else "ok"
-        self.book.record_graded(s.student, s.assignment, result.scores, s.digest, status, "; ".join(problems + repaired),
-                                result.seconds)
+        self.book.record_graded(s.student, s.assignment, result.scores, s.digest, status,
+                                "; ".join(problems + repaired), result.seconds)
         self.counts["graded"] += 1
         got = sum(g["auto_score"] or 0 for nb in result.scores["notebooks"].values() for g in nb["grades"].values())
         return f"{result.task.id}: {got:g} automatic points in {result.seconds or 0:.1f}s"
@@ -458,8 +459,9 @@ def _autograde(submissions: Path, out: Path = DEFAULT_OUT, *, jobs: int | None =
     from course.gradebook import Book, normalise_url
 
     out = Path(out).resolve()
-    options = Options(out, Path(source).resolve(), normalise_url(db_url) if db_url else f"sqlite:///{out / 'gradebook.db'}",
-                      jobs or default_jobs(), timeout or config.default_timeout(), sandbox, show_progress, stream)
+    db_url = normalise_url(db_url) if db_url else f"sqlite:///{out / 'gradebook.db'}"
+    options = Options(out, Path(source).resolve(), db_url, jobs or default_jobs(), timeout or config.default_timeout(),
+                      sandbox, show_progress, stream)
     out.mkdir(parents=True, exist_ok=True)
     release.ensure_tools_on_path()
     with _Lock(out):
