@@ -1,9 +1,9 @@
 """nbgrader configuration for the course (the repository root is the course directory).
 
 Grading is hardened here, so `nbgrader autograde` and `python -m course autograde` agree:
-the student's notebook runs in a sandboxed kernel (course.sandbox_kernel) that cannot see the
-course directory or the gradebook, and every autograded score is capped by the isolated
-verdict of course.integrity. See README "Security model".
+the student's notebook runs in a sandboxed kernel (course.sandbox_kernel, started by
+course.preprocessors.SandboxedExecute) that cannot see the course directory or the gradebook,
+and every autograded score is capped by the isolated verdict of course.integrity. See README "Security model".
 """
 
 import atexit
@@ -17,10 +17,9 @@ from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, Clea
 from nbgrader.validator import Validator
 
 from course.integrity import IsolatedSaveAutoGrades
-from course.plugins import HideHiddenTests, StderrIsNotFailure
-from course.repair import KeepLastDuplicate
-from course.sandbox_kernel import SandboxedExecute, install_kernelspec
-from course.withhold import WithholdCourseText
+from course.preprocessors import (HideHiddenTests, KeepLastDuplicate, SandboxedExecute, StderrIsNotFailure,
+                                  WithholdCourseText)
+from course.sandbox_kernel import install_kernelspec
 
 c = get_config()  # noqa: F821 (nbgrader injects get_config)
 

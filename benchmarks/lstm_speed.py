@@ -4,10 +4,11 @@ Usage: python benchmarks/lstm_speed.py [--reps 7] [--hidden 128 512] [--threads 
                                        [--json results.json]
 
 For each hidden size: batch 64, 100 time steps, 64 input features, float32. rnnkit runs
-bptt.forward + bptt.backward; Keras runs ``keras.layers.LSTM(return_sequences=True)`` inside
-a ``tf.function`` with a ``GradientTape`` that returns the gradients with respect to the
-inputs and all weights. Both get the same weights and the same upstream gradient
-``dL/dh_t`` (the script checks that both return the same ``dL/dx``).
+its fast layer, rnnkit.engine.forward + rnnkit.engine.backward; Keras runs
+``keras.layers.LSTM(return_sequences=True)`` inside a ``tf.function`` with a
+``GradientTape`` that returns the gradients with respect to the inputs and all weights. Both
+get the same weights and the same upstream gradient ``dL/dh_t`` (the script checks that both
+return the same ``dL/dx``).
 
 Reported: the median of ``--reps`` timed runs after warm-up (the two libraries alternate, so
 load on a shared machine hits both alike); the same as CPU time of the process, all threads
@@ -45,7 +46,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np  # noqa: E402
 
-from rnnkit import bptt, cells  # noqa: E402
+from rnnkit import cells, engine  # noqa: E402
 
 B, T, D = 64, 100, 64
 
@@ -110,8 +111,8 @@ def make_rnnkit(H, xs, dhs):
     p = cells.init_params("lstm", D, H, seed=0, dtype=np.float32)
 
     def run():
-        _, cache = bptt.forward("lstm", xs, p)
-        return bptt.backward(dhs, cache)
+        _, cache = engine.forward("lstm", xs, p)
+        return engine.backward(dhs, cache)
 
     return run, p
 
@@ -182,7 +183,7 @@ def worker(args):
         tf.config.threading.set_intra_op_parallelism_threads(args.threads)
         tf.config.threading.set_inter_op_parallelism_threads(args.threads)
     if args.threads == 1:
-        bptt._PIPELINE_MIN_FLOPS = float("inf")  # rnnkit on a single thread too
+        engine._PIPELINE_MIN_FLOPS = float("inf")  # rnnkit on a single thread too
     info = {"threads_requested": args.threads, "threads": thread_settings(),
             "matmul_peak_gflops": matmul_peak(args.reps)}
     info["threads"]["tf_intra_op"] = tf.config.threading.get_intra_op_parallelism_threads()

@@ -16,10 +16,10 @@ A submission whose digest (its files and its assignment's source) is recorded as
 skipped, so a rerun only grades what is new, changed or failed before.
 """
 
+
 import dataclasses
 import fcntl
 import hashlib
-import html
 import json
 import os
 import resource
@@ -27,16 +27,18 @@ import shutil
 import sys
 from pathlib import Path
 
-from course import notebooks, pool, release, reports, sources
+from course import config, notebooks, pages, pool, release, reports, sources
 from course.atomic import replace_tree, write_text
 from course.progress import Progress
-from course.submissions import import_class
+from course.submissions import Submission, import_class
 
 DEFAULT_OUT = Path("grading")
 SLACK_SECONDS = 120  # kernel start-up, nbgrader and feedback on top of the cells' own time
 INSTALL_SANDBOX = "sudo apt-get install bubblewrap"
 NO_SANDBOX_NOTE = ("GRADED WITHOUT THE SANDBOX (--no-sandbox): student code could read files the grading "
                    "user can read; scores are still decided outside the student's process.")
+# What the summary counts, in the order it lists them (a count of 0 is left out).
+COUNTS = ("graded", "unchanged (skipped)", "not gradable", "not submitted", "failed")
 
 
 class SandboxUnavailable(RuntimeError):
@@ -57,7 +59,7 @@ def sandbox_mode(sandbox: bool) -> bool:
 
 def _label_feedback(folder: Path) -> None:
     """Put the no-sandbox notice at the top of every feedback page in ``folder``."""
-    banner = (f"<p style='background:#fde68a;padding:.5em;font-weight:bold'>{html.escape(NO_SANDBOX_NOTE)}</p>")
+    banner = pages.render("no_sandbox_banner.html", note=NO_SANDBOX_NOTE)
     for page in folder.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
         at = text.find(">", text.find("<body")) + 1 if "<body" in text else 0
@@ -77,19 +79,91 @@ class Result:
     memory: dict[str, float] = dataclasses.field(default_factory=dict)  # peak RSS in MiB
 
 
+@dataclasses.dataclass
+class Options:
+    """How one run grades, every default resolved (see :func:`_autograde`)."""
+
+    out: Path
+    source: Path
+    db_url: str
+    jobs: int
+    timeout: int
+    sandbox: bool
+    show_progress: bool
+    stream: object  # where the summary is printed; None: stdout
+
+
+@dataclasses.dataclass
+class Plan:
+    """Step 1's findings: the class's submissions and what grading them involves."""
+
+    submissions: list[Submission]
+    warnings: list[str]
+    layout: dict[str, list[str]]  # assignment -> its notebooks
+    prints: dict[str, str]  # assignment -> fingerprint of its source folder
+    graded: list[str]  # the assignments someone submitted
+    items: dict[str, list]  # assignment -> its graded cells, as (notebook, Cell)
+    code_cells: dict[str, int]  # assignment -> how many code cells it runs
+
+    @property
+    def gradable(self) -> int:
+        """How many submissions have notebooks a worker can grade (unchanged ones included)."""
+        return sum(1 for s in self.submissions if s.status == "ok")
+
+
+@dataclasses.dataclass
+class Task:
+    """One submission for a worker, and the scratch folder it grades it in."""
+
+    submission: Submission
+    workdir: Path
+
+    @property
+    def id(self) -> str:
+        """``student/assignment``: how the progress bar and the worker name this task."""
+        return f"{self.submission.student}/{self.submission.assignment}"
+
+
+@dataclasses.dataclass
+class Graded:
+    """What a worker answered for one task (see :func:`course.worker.grade`)."""
+
+    task: Task
+    ok: bool
+    scores: dict | None
+    autograded: Path | None
+    feedback: Path | None
+    repaired: list[str]
+    error: str | None
+    seconds: float | None
+    peak_mib: float  # the worker's peak resident memory so far
+
+    @classmethod
+    def from_worker(cls, task: Task, answer: dict) -> "Graded":
+        """Read a worker's JSON answer (or the pool's own failure report) for ``task``."""
+        ok = bool(answer.get("ok"))
+        return cls(task, ok, answer.get("scores"), Path(answer["autograded"]) if ok else None,
+                   Path(answer["feedback"]) if ok else None, answer.get("repaired") or [], answer.get("error"),
+                   answer.get("seconds"), float(answer.get("peak_rss_mib") or 0.0))
+
+
+@dataclasses.dataclass
+class Tally:
+    """What steps 3 and 4 did, for the report."""
+
+    counts: dict[str, int]
+    grades: list[dict]
+    details: list[dict]
+    worker_peak: float  # MiB, the largest a worker reported
+    tasks: int
+
+
 def default_jobs() -> int:
     """One worker per CPU core this process may use."""
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not Linux
         return max(1, os.cpu_count() or 1)
-
-
-def default_timeout() -> int:
-    """The per-cell time limit configured in nbgrader_config.py (Execute.timeout)."""
-    from course.worker import base_config
-
-    return int(base_config().Execute.get("timeout", 120) or 120)
 
 
 def fingerprint(folder: Path) -> str:
@@ -108,6 +182,7 @@ class _Lock:
         self.path = out / ".lock"
 
     def __enter__(self):
+        """Take the lock, or raise at once if another run holds it."""
         self.fh = open(self.path, "w")
         try:
             fcntl.flock(self.fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -117,14 +192,34 @@ class _Lock:
         return self
 
     def __exit__(self, *exc):
+        """Let the next run in."""
         fcntl.flock(self.fh, fcntl.LOCK_UN)
         self.fh.close()
 
 
+def read_class(submissions: Path, options: Options) -> Plan:
+    """Step 1, import: check the sources are built, then find, check and copy the class's notebooks."""
+    source = options.source
+    stale = sources.build(source, check=True)
+    if stale:
+        raise RuntimeError("source notebooks are out of date; run `python -m course build` first: "
+                           + ", ".join(str(p) for p in stale))
+    assignments = sources.assignments(source)
+    layout = {a: sorted(p.stem for p in (source / a).glob("*.ipynb")) for a in assignments}
+    prints = {a: fingerprint(source / a) for a in assignments}
+    subs, warnings = import_class(Path(submissions), options.out, layout, prints)
+    graded = sorted({s.assignment for s in subs})
+    read = {a: [(nb, notebooks.read(source / a / f"{nb}.ipynb")) for nb in layout[a]] for a in graded}
+    items = {a: [(nb, c) for nb, book in read[a] for c in notebooks.graded_items(book)] for a in graded}
+    code_cells = {a: sum(1 for _, book in read[a] for c in book.cells if c.cell_type == "code") for a in graded}
+    return Plan(subs, warnings, layout, prints, graded, items, code_cells)
+
+
 def _generate(root: Path, db_url: str, assignments: list[str]) -> None:
+    """Run nbgrader's generate_assignment in course directory ``root``, recording into ``db_url``."""
     from nbgrader.apps import NbGraderAPI
 
-    api = NbGraderAPI(config=release.course_config(root, db_url))
+    api = NbGraderAPI(config=config.course_config(root, db_url))
     for a in assignments:
         done = api.generate_assignment(a, force=True, create=True)
         if not done["success"]:
@@ -132,7 +227,7 @@ def _generate(root: Path, db_url: str, assignments: list[str]) -> None:
 
 
 def prepare(source: Path, out: Path, db_url: str, assignments: list[str], prints: dict[str, str]) -> Path:
-    """Record the assignments in the real gradebook and build the workers' template; return it.
+    """Step 2: record the assignments in the real gradebook and build the workers' template; return it.
 
     Both are redone only for assignments whose source changed since the last run.
     """
@@ -169,9 +264,10 @@ def prepare(source: Path, out: Path, db_url: str, assignments: list[str], prints
 
 
 def _has_assignment(db_url: str, assignment: str) -> bool:
+    """Whether the gradebook at ``db_url`` already records ``assignment``."""
     from nbgrader.api import Gradebook, MissingEntry
 
-    with Gradebook(db_url, _course_id()) as gb:
+    with Gradebook(db_url, config.course_id()) as gb:
         try:
             gb.find_assignment(assignment)
             return True
@@ -179,37 +275,153 @@ def _has_assignment(db_url: str, assignment: str) -> bool:
             return False
 
 
-def _course_id() -> str:
-    from course.worker import base_config, course_id
+def longest_first(tasks: list[Task], book, code_cells: dict[str, int]) -> list[Task]:
+    """``tasks`` longest first, so that the last ones to start are short.
 
-    return course_id(base_config())
-
-
-def _not_graded_page(student: str, assignment: str, message: str) -> str:
-    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(assignment)}</title></head>"
-            f"<body><h1>{html.escape(assignment)}: not graded</h1><p>{html.escape(student)}, your submission "
-            f"could not be graded automatically:</p><p><b>{html.escape(message)}</b></p><p>Please submit the "
-            f"notebook again (File &gt; Save, then upload the .ipynb file), or contact your instructor.</p>"
-            "</body></html>\n")
-
-
-def write_formgrader_config(out: Path, db_url: str) -> Path:
-    """Make ``out`` an nbgrader course directory that opens in the formgrader as it is.
-
-    ``out`` already has nbgrader's layout (gradebook, source/, submitted/, autograded/,
-    feedback/); the config file adds the course's own settings and this gradebook, so
-    ``cd out && jupyter lab`` shows the class in the Formgrader panel, ready for the written
-    answers, and anything the formgrader runs grades the way this command does.
+    How long a notebook takes is how long it took before (its mean in this gradebook), else
+    its number of code cells.
     """
-    text = ("# Written by `python -m course autograde`. Open this folder with `jupyter lab` and use\n"
-            "# Formgrader to grade the written answers; it works on the same gradebook.\n"
-            "c = get_config()  # noqa: F821\n"
-            f"load_subconfig({str(release.CONFIG)!r})  # noqa: F821  (the course's settings)\n"
-            f"c.CourseDirectory.root = {str(out)!r}\n"
-            f"c.CourseDirectory.db_url = {db_url!r}\n")
-    path = out / "nbgrader_config.py"
-    write_text(path, text)
-    return path
+    took: dict[str, list[float]] = {}
+    for r in book.records().values():
+        if r.seconds:
+            took.setdefault(r.assignment, []).append(r.seconds)
+
+    def mean_seconds(assignment: str) -> float:
+        """Mean seconds ``assignment`` took to grade so far (0 if never)."""
+        seconds = took.get(assignment, [0])
+        return sum(seconds) / len(seconds)
+
+    return sorted(tasks, key=lambda t: (-mean_seconds(t.submission.assignment), -code_cells[t.submission.assignment]))
+
+
+class Grader:
+    """Step 3, grade: worker processes grade tasks. The only code that talks to :mod:`course.pool`.
+
+    Started before step 2, so that the workers' imports overlap the preparation.
+    """
+
+    def __init__(self, options: Options, size: int):
+        self.options = options
+        self.pool = pool.Pool(size, options.jobs, options.out / ".work" / "scratch", options.out / ".work" / "logs")
+        self.worker_peak = 0.0  # MiB
+        self.tasks, self.on_result, self.bar = {}, None, None  # set by run()
+
+    def __enter__(self):
+        """The grader, its workers started."""
+        return self
+
+    def __exit__(self, *exc):
+        """Stop the workers."""
+        self.pool.close()
+
+    def run(self, tasks: list[Task], template: Path, code_cells: dict[str, int], on_result) -> None:
+        """Grade ``tasks`` against the ``template`` course directory, in this order.
+
+        ``on_result(Graded)`` is called in this process as each task ends and returns a note for
+        the progress bar; the task's scratch folder goes once it returns.
+        """
+        self.tasks = {t.id: t for t in tasks}
+        self.on_result = on_result
+        self.bar = Progress(len(tasks), stream=sys.stderr) if self.options.show_progress and tasks else None
+        jobs = [self._job(t, template) for t in tasks]
+        self.pool.run(jobs, self._done, lambda job: self.options.timeout * (code_cells[job["assignment"]] + 1)
+                      + SLACK_SECONDS)
+
+    def _job(self, task: Task, template: Path) -> dict:
+        """``task`` as the JSON job :func:`course.worker.grade` reads."""
+        s = task.submission
+        return {"id": task.id, "student": s.student, "assignment": s.assignment,
+                "submitted": str(self.options.out / "submitted" / s.student / s.assignment),
+                "template": str(template), "timeout": self.options.timeout, "workdir": str(task.workdir)}
+
+    def _done(self, job: dict, answer: dict) -> None:
+        """Hand one worker's answer on, then clear its scratch folder and step the bar."""
+        result = Graded.from_worker(self.tasks[job["id"]], answer)
+        self.worker_peak = max(self.worker_peak, result.peak_mib)
+        note = self.on_result(result)
+        shutil.rmtree(job["workdir"], ignore_errors=True)
+        if self.bar:
+            self.bar.step(note)
+
+
+class Merge:
+    """Step 4, merge: this process alone writes the gradebook and moves files into ``out``.
+
+    Each submission is recorded in one transaction with its digest; ``counts`` tallies what
+    became of them.
+    """
+
+    def __init__(self, book, options: Options):
+        self.book, self.options = book, options
+        self.counts = dict.fromkeys(COUNTS, 0)
+
+    def to_grade(self, plan: Plan) -> list[Task]:
+        """Record what needs no worker (unchanged, missing, ungradable); return the rest as tasks."""
+        tasks = []
+        for s in plan.submissions:
+            if self.book.is_done(s.student, s.assignment, s.digest):
+                self.counts["unchanged (skipped)"] += 1
+            elif s.status == "missing":
+                self.book.record_missing(s.student, s.assignment, s.digest, "; ".join(s.problems))
+                self.counts["not submitted"] += 1
+            elif s.status == "invalid":
+                self._not_gradable(s, plan.layout[s.assignment])
+            else:
+                tasks.append(Task(s, self.options.out / ".work" / "jobs" / f"{s.student}__{s.assignment}"))
+        return tasks
+
+    def _not_gradable(self, s: Submission, notebook_names: list[str]) -> None:
+        """Zero for a submission none of whose files can be graded, with a page saying why."""
+        message = "; ".join(s.problems)
+        page = pages.render("not_graded.html", student=s.student, assignment=s.assignment, message=message)
+        for nb in notebook_names:
+            write_text(self.options.out / "feedback" / s.student / s.assignment / f"{nb}.html", page)
+        self.book.record_zero(s.student, s.assignment, s.digest, message)
+        self.counts["not gradable"] += 1
+
+    def graded(self, result: Graded) -> str:
+        """Record one task's result; return its note for the progress bar."""
+        s = result.task.submission
+        if not result.ok:
+            self.book.record_failed(s.student, s.assignment, (result.error or "unknown error").strip(), result.seconds)
+            self.counts["failed"] += 1
+            return f"{result.task.id}: FAILED"
+        out = self.options.out
+        replace_tree(result.autograded, out / "autograded" / s.student / s.assignment)
+        if not self.options.sandbox:
+            _label_feedback(result.feedback)
+        replace_tree(result.feedback, out / "feedback" / s.student / s.assignment)
+        problems = list(s.problems) + ([result.error.strip()] if result.error else [])
+        repaired = [f"repaired before grading: {'; '.join(result.repaired)}"] if result.repaired else []
+        status = "error" if problems else "repaired" if repaired else "ok"
+        self.book.record_graded(s.student, s.assignment, result.scores, s.digest, status,
+                                "; ".join(problems + repaired), result.seconds)
+        self.counts["graded"] += 1
+        got = sum(g["auto_score"] or 0 for nb in result.scores["notebooks"].values() for g in nb["grades"].values())
+        return f"{result.task.id}: {got:g} automatic points in {result.seconds or 0:.1f}s"
+
+
+def report(options: Options, plan: Plan, tally: Tally) -> Result:
+    """Step 5, report: the formgrader config, the CSVs, the picture and the summary (printed too)."""
+    out = options.out
+    for row in tally.grades:
+        row["sandbox"] = "on" if options.sandbox else "OFF (--no-sandbox)"
+    config.write_formgrader_config(out, options.db_url)
+    reports.write_csv(out / "grades.csv", tally.grades, reports.GRADES_COLUMNS)
+    reports.write_csv(out / "grades_items.csv", tally.details, reports.ITEM_COLUMNS)
+    if tally.grades:
+        reports.plot(tally.grades, tally.details, out / "grades.png")
+    counts = {k: v for k, v in tally.counts.items() if v}
+    text = ("sandbox: on (bubblewrap)\n" if options.sandbox else f"sandbox: OFF. {NO_SANDBOX_NOTE}\n")
+    text += reports.summary(tally.grades, plan.graded, counts)
+    text += "".join(f"warning: {w}\n" for w in plan.warnings)
+    memory = {"grader": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "worker": tally.worker_peak}
+    if tally.tasks:
+        text += (f"memory: this process peaked at {memory['grader']:.0f} MiB, a grading worker at "
+                 f"{memory['worker']:.0f} MiB (each student kernel is capped on its own)\n")
+    write_text(out / "summary.txt", text)
+    print(text, end="", file=options.stream or sys.stdout)
+    return Result(tally.grades, tally.details, counts, text, out, plan.warnings, memory)
 
 
 def autograde(submissions: Path, out: Path = DEFAULT_OUT, *, sandbox: bool = True, **options) -> Result:
@@ -233,8 +445,8 @@ def autograde(submissions: Path, out: Path = DEFAULT_OUT, *, sandbox: bool = Tru
 
 
 def _autograde(submissions: Path, out: Path = DEFAULT_OUT, *, jobs: int | None = None, db_url: str | None = None,
-              timeout: int | None = None, source: Path = sources.SOURCE, show_progress: bool = True,
-              stream=None, sandbox: bool = True) -> Result:
+               timeout: int | None = None, source: Path = sources.SOURCE, show_progress: bool = True,
+               stream=None, sandbox: bool = True) -> Result:
     """Import, grade, merge and report a class; see the module docstring. Returns what it did.
 
     submissions: folder of ``<student>/`` folders (nbgrader layout) and/or ``<student>.zip``.
@@ -247,110 +459,18 @@ def _autograde(submissions: Path, out: Path = DEFAULT_OUT, *, jobs: int | None =
     from course.gradebook import Book, normalise_url
 
     out = Path(out).resolve()
-    source = Path(source).resolve()
-    out.mkdir(parents=True, exist_ok=True)
-    jobs = jobs or default_jobs()
-    timeout = timeout or default_timeout()
     db_url = normalise_url(db_url) if db_url else f"sqlite:///{out / 'gradebook.db'}"
+    options = Options(out, Path(source).resolve(), db_url, jobs or default_jobs(), timeout or config.default_timeout(),
+                      sandbox, show_progress, stream)
+    out.mkdir(parents=True, exist_ok=True)
     release.ensure_tools_on_path()
     with _Lock(out):
-        stale = sources.build(source, check=True)
-        if stale:
-            raise RuntimeError("source notebooks are out of date; run `python -m course build` first: "
-                               + ", ".join(str(p) for p in stale))
-        assignments = sources.assignments(source)
-        layout = {a: sorted(p.stem for p in (source / a).glob("*.ipynb")) for a in assignments}
-        prints = {a: fingerprint(source / a) for a in assignments}
-        subs, warnings = import_class(Path(submissions), out, layout, prints)
-        graded = sorted({s.assignment for s in subs})
-        items = {a: [(nb, c) for nb in layout[a] for c in notebooks.graded_items(notebooks.read(source / a / f"{nb}.ipynb"))]
-                 for a in graded}
-        code_cells = {a: sum(sum(1 for c in notebooks.read(source / a / f"{nb}.ipynb").cells if c.cell_type == "code")
-                             for nb in layout[a]) for a in graded}
-        gradable = sum(1 for s in subs if s.status == "ok")
-        # Start the workers first: their imports overlap the preparation below.
-        with pool.Pool(min(jobs, gradable), jobs, out / ".work" / "scratch", out / ".work" / "logs") as workers:
-            template = prepare(source, out, db_url, graded, prints) if graded else None
-            counts = {"graded": 0, "unchanged (skipped)": 0, "not gradable": 0, "not submitted": 0, "failed": 0}
-            by_key = {(s.student, s.assignment): s for s in subs}
-            with Book(db_url, _course_id()) as book:
-                tasks = []
-                for s in subs:
-                    if book.is_done(s.student, s.assignment, s.digest):
-                        counts["unchanged (skipped)"] += 1
-                    elif s.status == "missing":
-                        book.record_missing(s.student, s.assignment, s.digest, "; ".join(s.problems))
-                        counts["not submitted"] += 1
-                    elif s.status == "invalid":
-                        message = "; ".join(s.problems)
-                        for nb in layout[s.assignment]:
-                            write_text(out / "feedback" / s.student / s.assignment / f"{nb}.html",
-                                       _not_graded_page(s.student, s.assignment, message))
-                        book.record_zero(s.student, s.assignment, s.digest, message)
-                        counts["not gradable"] += 1
-                    else:
-                        tasks.append({"id": f"{s.student}/{s.assignment}", "student": s.student,
-                                      "assignment": s.assignment,
-                                      "submitted": str(out / "submitted" / s.student / s.assignment),
-                                      "template": str(template), "timeout": timeout,
-                                      "workdir": str(out / ".work" / "jobs" / f"{s.student}__{s.assignment}")})
-                # Longest first, so that the last jobs to start are short ones: by how long each
-                # notebook took before (in this gradebook), else by its number of code cells.
-                took: dict[str, list[float]] = {}
-                for r in book.records().values():
-                    if r.seconds:
-                        took.setdefault(r.assignment, []).append(r.seconds)
-                tasks.sort(key=lambda t: (-sum(took.get(t["assignment"], [0])) / len(took.get(t["assignment"], [0])),
-                                          -code_cells[t["assignment"]]))
-                bar = Progress(len(tasks), stream=sys.stderr) if show_progress and tasks else None
-                worker_peak = 0.0  # MiB, the largest a worker reported
-
-                def merge(task, result):
-                    nonlocal worker_peak
-                    s = by_key[(task["student"], task["assignment"])]
-                    worker_peak = max(worker_peak, float(result.get("peak_rss_mib") or 0.0))
-                    if result.get("ok"):
-                        replace_tree(Path(result["autograded"]), out / "autograded" / s.student / s.assignment)
-                        if not sandbox:
-                            _label_feedback(Path(result["feedback"]))
-                        replace_tree(Path(result["feedback"]), out / "feedback" / s.student / s.assignment)
-                        problems = list(s.problems) + ([result["error"].strip()] if result.get("error") else [])
-                        repaired = result.get("repaired") or []
-                        status = "error" if problems else "repaired" if repaired else "ok"
-                        message = "; ".join(problems + ([f"repaired before grading: {'; '.join(repaired)}"]
-                                                        if repaired else []))
-                        book.record_graded(s.student, s.assignment, result["scores"], s.digest, status, message,
-                                           result.get("seconds"))
-                        counts["graded"] += 1
-                        got = sum(g["auto_score"] or 0 for nb in result["scores"]["notebooks"].values()
-                                  for g in nb["grades"].values())
-                        note = f"{task['id']}: {got:g} automatic points in {result.get('seconds') or 0:.1f}s"
-                    else:
-                        book.record_failed(s.student, s.assignment, result.get("error", "unknown error").strip(),
-                                           result.get("seconds"))
-                        counts["failed"] += 1
-                        note = f"{task['id']}: FAILED"
-                    shutil.rmtree(task["workdir"], ignore_errors=True)
-                    if bar:
-                        bar.step(note)
-
-                workers.run(tasks, merge, lambda t: timeout * (code_cells[t["assignment"]] + 1) + SLACK_SECONDS)
-                grades, details = reports.collect(book, items)
-        for row in grades:
-            row["sandbox"] = "on" if sandbox else "OFF (--no-sandbox)"
-        write_formgrader_config(out, db_url)
-        reports.write_csv(out / "grades.csv", grades, reports.GRADES_COLUMNS)
-        reports.write_csv(out / "grades_items.csv", details, reports.ITEM_COLUMNS)
-        if grades:
-            reports.plot(grades, details, out / "grades.png")
-        counts = {k: v for k, v in counts.items() if v}
-        text = ("sandbox: on (bubblewrap)\n" if sandbox else f"sandbox: OFF. {NO_SANDBOX_NOTE}\n") + reports.summary(grades, graded, counts)
-        if warnings:
-            text += "".join(f"warning: {w}\n" for w in warnings)
-        memory = {"grader": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "worker": worker_peak}
-        if tasks:
-            text += (f"memory: this process peaked at {memory['grader']:.0f} MiB, a grading worker at "
-                     f"{memory['worker']:.0f} MiB (each student kernel is capped on its own)\n")
-        write_text(out / "summary.txt", text)
-        print(text, end="", file=stream or sys.stdout)
-        return Result(grades, details, counts, text, out, warnings, memory)
+        plan = read_class(submissions, options)
+        with Grader(options, min(options.jobs, plan.gradable)) as grader:
+            template = prepare(options.source, out, options.db_url, plan.graded, plan.prints) if plan.graded else None
+            with Book(options.db_url, config.course_id()) as book:
+                merge = Merge(book, options)
+                tasks = longest_first(merge.to_grade(plan), book, plan.code_cells)
+                grader.run(tasks, template, plan.code_cells, merge.graded)
+                grades, details = reports.collect(book, plan.items)
+        return report(options, plan, Tally(merge.counts, grades, details, grader.worker_peak, len(tasks)))

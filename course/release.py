@@ -6,12 +6,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from traitlets.config import Config
-from traitlets.config.loader import PyFileConfigLoader
-
-from course.sources import REPO
-
-CONFIG = REPO / "nbgrader_config.py"  # the course's nbgrader settings
+from course.config import course_config
 
 
 def ensure_tools_on_path() -> None:
@@ -19,14 +14,6 @@ def ensure_tools_on_path() -> None:
     bindir = str(Path(sys.executable).parent)
     if bindir not in os.environ.get("PATH", "").split(os.pathsep):
         os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
-
-
-def course_config(root: Path, db_url: str | None = None) -> Config:
-    """The course's nbgrader_config.py, rooted at ``root``."""
-    config = PyFileConfigLoader(CONFIG.name, path=str(CONFIG.parent)).load_config()
-    config.CourseDirectory.root = str(root)
-    config.CourseDirectory.db_url = db_url or f"sqlite:///{root / 'gradebook.db'}"
-    return config
 
 
 def generate(assignments: list[str], source: Path, release: Path) -> None:

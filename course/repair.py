@@ -22,7 +22,6 @@ import copy
 
 import nbformat
 from nbgrader import utils
-from nbgrader.preprocessors import NbGraderPreprocessor
 
 
 def _graded(cell) -> bool:
@@ -109,16 +108,3 @@ def repair_file(path, release_path) -> list[str]:
     if nbformat.writes(nb) != before:  # restored metadata alone leaves no note but must be saved
         nbformat.write(nb, path)
     return notes
-
-
-class KeepLastDuplicate(NbGraderPreprocessor):
-    """For Validate: a pasted answer cell is not an error; the last cell with a grade id counts.
-
-    Runs before nbgrader's CheckCellMetadata, which would otherwise stop Validate with "Duplicate
-    grade id". A note goes to the log; the student's notebook file is not changed.
-    """
-
-    def preprocess(self, nb, resources):
-        for note in strip_duplicates(nb):
-            self.log.warning(note)
-        return nb, resources

@@ -7,9 +7,11 @@ notebook's own folder, the Python environment and rnnkit: not the course directo
 gradebook, the solutions or other students' work. Kernel messages travel over Unix sockets
 (``transport = "ipc"``) in a private runtime folder, so the kernel needs no network at all and
 parallel graders never race for TCP ports.
+
+Starting a kernel imports no nbgrader: the autograde step that picks this kernel is
+:class:`course.preprocessors.SandboxedExecute`.
 """
 
-import functools
 import json
 import os
 import shutil
@@ -37,11 +39,12 @@ def install_kernelspec(prefix: Path) -> Path:
 
 
 def main(argv: list[str]) -> None:
+    """Start the sandboxed kernel for Jupyter's ``-f <connection file>`` arguments; never returns."""
     connection_file = Path(argv[argv.index("-f") + 1]).resolve()
     info = json.loads(connection_file.read_text(encoding="utf-8"))
     if info.get("transport") != "ipc" or not os.path.isabs(info.get("ip", "")):
         sys.exit("The sandboxed kernel talks over Unix sockets only: configure "
-                 "KernelManager.transport = 'ipc' and an absolute KernelManager.ip (course.grading does).")
+                 "KernelManager.transport = 'ipc' and an absolute KernelManager.ip (nbgrader_config.py does).")
     slot = isolation.current_slot()
     notebook_dir = Path.cwd()
     # The kernel creates its sockets at <ip>-<port>; that folder is the only one it shares
@@ -65,37 +68,3 @@ def main(argv: list[str]) -> None:
 
 if __name__ == "__main__":
     main(sys.argv[1:])
-
-
-@functools.lru_cache(maxsize=None)
-def _make_execute():
-    # Imported here so that starting a kernel (main above) does not load nbgrader.
-    from nbgrader.preprocessors import Execute
-    from traitlets import Unicode
-
-    class SandboxedExecute(Execute):
-        """nbgrader's Execute step, run in the sandboxed kernel: for autograding only.
-
-        Validate and nbval keep the ordinary kernel (a student's own folder is never handed to
-        the sandbox uid). After execution the notebook's folder goes back to its owner.
-        """
-
-        kernel_name = Unicode(KERNEL_NAME).tag(config=True)
-
-        def preprocess(self, nb, resources, km=None):
-            folder = Path(resources.get("metadata", {}).get("path") or ".").resolve()
-            owner = folder.stat()
-            try:
-                return super().preprocess(nb, resources, km=km)
-            finally:
-                if os.geteuid() == 0:
-                    for path in [folder, *folder.rglob("*")]:
-                        os.chown(path, owner.st_uid, owner.st_gid, follow_symlinks=False)
-
-    return SandboxedExecute
-
-
-def __getattr__(name):
-    if name == "SandboxedExecute":
-        return _make_execute()
-    raise AttributeError(name)

@@ -10,7 +10,6 @@ of TCP ports (no port races between concurrent kernels). The parent process alon
 real gradebook, from the plain scores this module sends back.
 """
 
-import copy
 import json
 import os
 import resource
@@ -21,45 +20,8 @@ import time
 import traceback
 from pathlib import Path
 
-from course import isolation, release
-
-COURSE_ID_FALLBACK = "default_course"
-
-
-def grading_config(root: Path, db_url: str, timeout: int, ipc_prefix: str | None = None):
-    """The course's nbgrader config for grading in course directory ``root``.
-
-    timeout: seconds a single cell may run before it is interrupted (the cell then fails and the
-    rest of the notebook still runs). ipc_prefix: path prefix for kernel sockets (None: TCP).
-    """
-    config = copy.deepcopy(base_config())
-    config.CourseDirectory.root = str(root)
-    config.CourseDirectory.db_url = db_url
-    config.Execute.timeout = int(timeout)
-    config.Execute.interrupt_on_timeout = True
-    # The autograde steps (sandboxed kernel, stderr rule, isolated verdicts) and the feedback
-    # steps come from nbgrader_config.py, so plain `nbgrader autograde` grades the same way.
-    # The course config may already choose the kernel transport (a sandboxed kernel does).
-    if ipc_prefix and "transport" not in config.KernelManager:
-        config.KernelManager.transport = "ipc"
-        config.KernelManager.ip = ipc_prefix
-    return config
-
-
-_BASE = None
-
-
-def base_config():
-    """nbgrader_config.py, loaded once per process (loading it runs its setup code)."""
-    global _BASE
-    if _BASE is None:
-        _BASE = release.course_config(Path("."))
-    return _BASE
-
-
-def course_id(config) -> str:
-    """The course id nbgrader records grades under."""
-    return config.CourseDirectory.get("course_id", COURSE_ID_FALLBACK) or COURSE_ID_FALLBACK
+from course import isolation, pages, release
+from course.config import base_config, course_id, grading_config
 
 
 def read_scores(db_url: str, course: str, assignment: str, student: str) -> dict:
@@ -84,6 +46,7 @@ def read_scores(db_url: str, course: str, assignment: str, student: str) -> dict
 
 
 def _log_tail(result: dict, lines: int = 12) -> str:
+    """The last non-blank lines of an nbgrader API result's error and log."""
     text = (result.get("error") or "") + "\n" + (result.get("log") or "")
     keep = [line for line in text.splitlines() if line.strip()]
     return "\n".join(keep[-lines:])
@@ -129,7 +92,7 @@ def grade(job: dict, ipc_prefix: str | None = None) -> dict:
         if not fed["success"]:
             return {"ok": False, "error": "nbgrader generate_feedback failed:\n" + _log_tail(fed),
                     "seconds": time.monotonic() - start}
-        scores = read_scores(db_url, course_id(config), assignment, student)
+        scores = read_scores(db_url, course_id(), assignment, student)
         return {
             "ok": True,
             "scores": scores,
@@ -149,8 +112,6 @@ def _isolated_only(job: dict, root: Path, error: str, start: float) -> dict:
     Same shape as :func:`grade`'s success, plus ``error`` (the student's status becomes
     "error"); the feedback page lists each exercise's verdict.
     """
-    import html
-
     import nbformat
 
     from course import integrity
@@ -171,13 +132,9 @@ def _isolated_only(job: dict, root: Path, error: str, start: float) -> dict:
         scores["notebooks"][path.stem] = {
             "grades": {v.test_id: {"auto_score": float(v.score), "needs_manual_grade": True} for v in verdicts},
             "comments": {}, "late_penalty": None}
-        rows = "".join(f"<li><b>{html.escape(v.name)}</b>: {v.score:g}/{v.points}. {html.escape(v.message)}</li>"
-                       for v in verdicts)
         (feedback / f"{path.stem}.html").write_text(
-            f"<html><body><h1>{html.escape(path.stem)}: {html.escape(student)}</h1>"
-            f"<p>Your notebook could not be run to the end, so only the automatic checks of your "
-            f"answers were graded (each answer on its own, in isolation):</p><ul>{rows}</ul>"
-            f"<pre>{html.escape(error[-2000:])}</pre></body></html>", encoding="utf-8")
+            pages.render("isolated_only.html", notebook=path.stem, student=student, verdicts=verdicts,
+                         error=error[-2000:]), encoding="utf-8")
     return {"ok": True, "scores": scores, "autograded": str(autograded), "feedback": str(feedback),
             "error": error, "seconds": time.monotonic() - start}
 

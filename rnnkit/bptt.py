@@ -1,111 +1,28 @@
 """Run a cell over a whole sequence and back-propagate through time (full or truncated).
 
-``forward`` and ``backward`` loop over time around the very same per-step cores as
-:mod:`rnnkit.cells` (``cells._rnn_core`` and friends): this module only adds the bookkeeping
-that makes a sequence fast.
-
-* The input projections ``x_t U + b`` of all time steps come from one matrix product before
-  the loop; each step then does a single recurrent product with all gates fused (``(H, 4H)``
-  for an LSTM).
-* The backward loop only carries ``dh`` (and ``dc``) back and stores each step's
-  pre-activation gradient; the weight gradients come after the loop from one matrix product
-  over all (step, sequence) pairs.
-* Buffers are allocated once per call; arrays are time-major and in the cores' column layout
-  (``(T, H, B)``: each step one contiguous block); the public shapes are batch-major
-  ``(B, T, ...)`` as in Keras.
-* For large problems the weight gradients of finished chunks of steps are computed on a
-  second thread while the backward loop carries on (numpy lets go of the GIL in its products),
-  so a free core hides most of them. The loop never waits for that thread, so this costs
-  nothing when the cores are busy; the chunks depend only on the sizes, so results are
-  reproducible.
+:func:`forward` loops over time around the step functions of :mod:`rnnkit.cells` and keeps
+each step's cache; :func:`backward` loops back over their ``*_step_backward``, carrying
+``dL/dh`` (and ``dL/dc``) from step t to step t - 1 and adding up every step's parameter
+gradients, as Karpathy's min-char-rnn does. Arrays are batch-major, ``(B, T, ...)``, as in
+Keras. :mod:`rnnkit.engine` computes the same numbers faster (fused gates, in place, on two
+threads): use it to train.
 
 Also here: gradient clipping, the norm of ``dL/dh_t`` over time (vanishing and exploding
 gradients), and the output heads and losses. Used in notebooks 02_simple_rnn, 03_bptt,
 04_architecture_zoo, 05_lstm and 08_text_generation.
 """
 
-import concurrent.futures
 import numbers
-import os
 
 import numpy as np
 
-from rnnkit import cells
-from rnnkit.cells import _check_kind, _check_params, _check_shape, _hidden_size
+from rnnkit import cells, engine
+from rnnkit.cells import _check_shape
 from rnnkit.delegation import reference
+from rnnkit.validate import _SEQ, _check_dhs, _check_k, _check_sequence_inputs
 
-_SEQ = "batch x time steps x hidden units"
-
-
-def _to_columns(a, out=None):
-    """(B, T, F) batch-major -> (T, F, B): time-major, one column per sequence.
-
-    One 2-D transpose per step: several times faster than numpy's general 3-D transposing
-    copy, whose memory access jumps around.
-    """
-    B, T, F = a.shape
-    if out is None:
-        out = np.empty((T, F, B), a.dtype)
-    for t in range(T):
-        out[t] = a[:, t].T
-    return out
-
-
-def _from_columns(a, out=None):
-    """(T, F, B) -> (B, T, F) (step by step, as _to_columns)."""
-    T, F, B = a.shape
-    if out is None:
-        out = np.empty((B, T, F), a.dtype)
-    for t in range(T):
-        out[:, t] = a[t].T
-    return out
-
-
-# --------------------------------------------------------------------------------------------
-# A helper thread for large problems
-#
-# The time loop is sequential, but the work around it is not: projecting the inputs of the
-# next steps, turning finished steps' states into the batch-major output, computing the weight
-# gradients of finished steps. For large problems that work is cut into chunks of steps and
-# done on a second thread while the loop runs (numpy lets go of the GIL in its products and
-# copies). The loop only waits for work it needs next, which is normally long done, so a busy
-# machine loses nothing, and a free core takes that work off the critical path (the backward
-# pass of a 64 x 100 x 128 LSTM ran about 40% faster on a lightly loaded 2-core machine).
-# Chunks depend only on the sizes, so the numbers are the same on every machine.
-
-_PIPELINE_MIN_FLOPS = 2e8  # smaller problems: handing work to a thread costs more than it saves
-_CHUNKS = 8
-_pool = None
-
-
-def _forget_pool():
-    # a forked child (multiprocessing, graders) has no copy of the thread: start a new one
-    global _pool
-    _pool = None
-
-
-os.register_at_fork(after_in_child=_forget_pool)
-
-
-def _chunks(kind, B, T, D, H):
-    """Chunks of steps ``[(t0, t1), ...]`` and the pool that runs them (None: all here)."""
-    global _pool
-    flops = 2.0 * T * B * len(cells.GATES[kind]) * H * (D + H)   # one pass's products
-    if flops < _PIPELINE_MIN_FLOPS or T < 2:
-        return [(0, T)], None
-    if _pool is None:
-        _pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="rnnkit-bptt")
-    size = -(-T // _CHUNKS)
-    return [(t0, min(t0 + size, T)) for t0 in range(0, T, size)], _pool
-
-
-def _start(pool, fn, *args):
-    """``fn(*args)`` on the pool, or right here when there is none; returns a Future."""
-    if pool is not None:
-        return pool.submit(fn, *args)
-    done = concurrent.futures.Future()
-    done.set_result(fn(*args))
-    return done
+_STEPS = {"rnn": cells.rnn_step, "gru": cells.gru_step}  # the LSTM's step also carries c
+_STEP_BACKWARDS = {"rnn": cells.rnn_step_backward, "gru": cells.gru_step_backward}
 
 
 # --------------------------------------------------------------------------------------------
@@ -113,7 +30,7 @@ def _start(pool, fn, *args):
 
 
 @reference
-@cells.one_blas_thread()  # many small products: see its docstring
+@engine.one_blas_thread()  # many small products: see its docstring
 def forward(kind, xs, p, h0=None, c0=None):
     """Run a ``kind`` cell ("rnn", "lstm", "gru") over the sequences ``xs``.
 
@@ -123,73 +40,18 @@ def forward(kind, xs, p, h0=None, c0=None):
     activations are available through :func:`gate_values`. Float32 inputs give float32
     outputs. Defined in notebook 02_simple_rnn, section 2.4 "Unrolling over time".
     """
-    where = "bptt.forward"
-    _check_kind(kind)
-    xs = cells._as_float_array(where, "xs", xs)
-    if xs.ndim != 3:
-        raise ValueError(f"{where}: xs must have shape (B, T, D) (batch, time steps, input "
-                         f"features), got shape {xs.shape}")
+    xs, p, h, c = _check_sequence_inputs("bptt.forward", kind, xs, p, h0, c0)
     B, T, D = xs.shape
-    if T < 1 or B < 1:
-        raise ValueError(f"{where}: xs must hold at least one sequence and one time step, got "
-                         f"shape {xs.shape}")
-    H = _hidden_size(where, kind, p)
-    p = _check_params(where, kind, p, D, H)
-    if h0 is not None:
-        h0 = _check_shape(where, "h0", h0, (("B", B), ("H", H)), "batch x hidden units")
-    if kind == "lstm":
-        if c0 is not None:
-            c0 = _check_shape(where, "c0", c0, (("B", B), ("H", H)), "batch x hidden units")
-    elif c0 is not None:
-        raise ValueError(f"{where}: c0 is the LSTM cell state; a {kind!r} cell has none")
-    dt = np.result_type(xs, *p.values(), *(a for a in (h0, c0) if a is not None))
-    fw = cells._fuse(kind, p, dt)
-    Wt, Ph = fw["Wt"], fw["Ph"]
-    nH = fw["Wt"].shape[0]
-
-    X = np.empty((T, D + 1, B), dt)                      # [x_t; 1] as columns, step by step
-    X[:, D] = 1  # the row of ones folds the bias into the projection
-    XU = np.empty((T, nH, B), dt)                        # x_t U + b, activated in place later
-    Hs = np.empty((T + 1, H, B), dt)                     # Hs[t + 1] is h_t; Hs[0] is h0
-    Hs[0] = 0 if h0 is None else h0.T
-    hs = np.empty((B, T, H), dt)
-    cache = {"_kind": kind, "keys": tuple(p), "fused": fw, "shape": (B, T, D, H), "X": X,
-             "Hs": Hs, "gates": XU}
-    work = np.empty((nH, B), dt)
-    if kind == "lstm":
-        Cs = np.empty((T + 1, H, B), dt)
-        Cs[0] = 0 if c0 is None else c0.T
-        TC = np.empty((T, H, B), dt)
-        cache.update(Cs=Cs, TC=TC)
-    elif kind == "gru":
-        RH = np.empty((T, H, B), dt)
-        cache["RH"] = RH
-
-    def project(t0, t1):
-        # the input projections of steps t0..t1-1: one product for all of them
-        _to_columns(xs[:, t0:t1], out=X[t0:t1, :D])
-        np.matmul(fw["Utb"], X[t0:t1], out=XU[t0:t1])
-
-    chunks, pool = _chunks(kind, B, T, D, H)
-    projected = [_start(pool, project, t0, t1) for t0, t1 in chunks]
-    outputs = []
-    try:
-        for (t0, t1), ready in zip(chunks, projected):
-            ready.result()
-            for t in range(t0, t1):
-                if kind == "rnn":
-                    cells._rnn_core(XU[t], Hs[t], Wt, Hs[t + 1])
-                elif kind == "lstm":
-                    cells._lstm_core(XU[t], Hs[t], Cs[t], Wt, Ph, XU[t], Cs[t + 1], TC[t],
-                                     Hs[t + 1], work)
-                else:
-                    cells._gru_core(XU[t], Hs[t], Wt, XU[t], RH[t], Hs[t + 1], work)
-            outputs.append(_start(pool, _from_columns, Hs[t0 + 1:t1 + 1], hs[:, t0:t1]))
-    finally:
-        concurrent.futures.wait(projected + outputs)  # never leave the thread writing our arrays
-    for job in projected + outputs:
-        job.result()  # re-raises what went wrong on the thread, if anything
-    return hs, cache
+    hs = np.empty((B, T, h.shape[1]), h.dtype)
+    steps = []
+    for t in range(T):
+        if kind == "lstm":
+            h, c, step = cells.lstm_step(xs[:, t], h, c, p)
+        else:
+            h, step = _STEPS[kind](xs[:, t], h, p)
+        hs[:, t] = h
+        steps.append(step)
+    return hs, {"_kind": kind, "shape": (B, T, D, h.shape[1]), "dtype": h.dtype, "steps": steps}
 
 
 def gate_values(cache):
@@ -200,141 +62,48 @@ def gate_values(cache):
     Used in notebook 05_lstm, section 5.6 "Looking inside the gates".
     """
     kind = _check_cache("gate_values", cache)
-    if kind == "rnn":
-        return {}
-    H = cache["shape"][3]
-    out = {name: _from_columns(cache["gates"][:, k * H:(k + 1) * H])
-           for k, name in enumerate(cells.GATES[kind])}
-    if kind == "lstm":
-        out["c"] = _from_columns(cache["Cs"][1:])
-    return out
+    names = {"rnn": (), "lstm": ("f", "i", "o", "g", "c"), "gru": ("z", "r", "g")}[kind]
+    return {name: np.stack([step[name] for step in cache["steps"]], axis=1) for name in names}
 
 
 # --------------------------------------------------------------------------------------------
 # Backward
 
 
-def _check_cache(where, cache):
-    if (not isinstance(cache, dict) or cache.get("_kind") not in cells.KINDS
-            or "Hs" not in cache):
-        raise TypeError(f"{where}: cache must be the cache returned by rnnkit.bptt.forward")
-    return cache["_kind"]
-
-
-def _check_dhs(where, dhs, cache):
-    B, T, _, H = cache["shape"]
-    return _check_shape(where, "dhs", dhs, (("B", B), ("T", T), ("H", H)), _SEQ + ", like hs")
-
-
-def _backward_loop(cache, dhs, k=None, want_norms=False, chunks=None, pool=None,
-                   on_chunk=None):
+def _backward_through_time(where, dhs, cache, k=None):
     """The time loop of BPTT, shared by backward, truncated_backward and grad_norms.
 
-    dhs (B, T, H), checked. Returns ``(dA (T, nH, B), dh0 (H, B), dc0 (H, B) or None,
-    norms)``: the gates' pre-activation gradients of all steps, the gradients reaching the
-    initial states, and ``|dL/dh_t|`` when asked for. With ``k`` the carried ``dh``/``dc``
-    are dropped at every multiple of ``k``. Runs over ``chunks`` of steps from the last;
-    ``on_chunk(dA, t0, t1)`` is called as soon as a chunk's ``dA[t0:t1]`` is final.
+    dhs (B, T, H) = dL/dh_t from the loss at each step. Returns ``(dxs (B, T, D), dh0 (B, H),
+    dc0 (B, H) or None, grads, norms (T,))``, norms ``|dL/dh_t|``. With ``k`` nothing flows
+    back across the boundary into a step t where t + 1 is a multiple of k (truncated BPTT).
     """
-    kind, Hs, fw = cache["_kind"], cache["Hs"], cache["fused"]
-    W, P = fw["W"], fw["P"]
-    T1, H, B = Hs.shape
-    T = T1 - 1
-    dt = Hs.dtype  # the forward pass fixed the precision
-    chunks = chunks or [(0, T)]
-    dHs = np.empty((T, H, B), dt)                        # dhs in columns, chunk by chunk
-    dA = np.empty((T, fw["W"].shape[1], B), dt)
-    dh = np.zeros((H, B), dt)       # dL/dh_t arriving from step t+1
-    dh_t = np.empty((H, B), dt)     # dL/dh_t in total
-    tmp = np.empty((H, B), dt)
-    norms = np.empty(T) if want_norms else None
-    if kind == "lstm":
-        dc, dc_prev = np.zeros((H, B), dt), np.empty((H, B), dt)
-        gates, Cs, TC = cache["gates"], cache["Cs"], cache["TC"]
-    elif kind == "gru":
-        gates = cache["gates"]
-    converted = [_start(pool, _to_columns, dhs[:, t0:t1], dHs[t0:t1])
-                 for t0, t1 in reversed(chunks)]
-    try:
-        for (t0, t1), ready in zip(reversed(chunks), converted):
-            ready.result()
-            for t in range(t1 - 1, t0 - 1, -1):
-                np.add(dHs[t], dh, out=dh_t)
-                if want_norms:
-                    norms[t] = np.sqrt(np.vdot(dh_t, dh_t))
-                if kind == "rnn":
-                    cells._rnn_core_backward(dh_t, Hs[t + 1], W, dA[t], dh)
-                elif kind == "lstm":
-                    cells._lstm_core_backward(dh_t, dc, gates[t], Cs[t], Hs[t + 1], TC[t], W,
-                                              P, dA[t], dh, dc_prev, tmp)
-                    dc, dc_prev = dc_prev, dc
-                else:
-                    cells._gru_core_backward(dh_t, Hs[t], gates[t], W, dA[t], dh, tmp)
-                if k is not None and t % k == 0 and t > 0:
-                    # truncation: h_{t-1} (and c_{t-1}) count as constants for this segment
-                    dh[...] = 0
-                    if kind == "lstm":
-                        dc[...] = 0
-            if on_chunk is not None:
-                on_chunk(dA, t0, t1)
-    finally:
-        concurrent.futures.wait(converted)
-    return dA, dh, (dc if kind == "lstm" else None), norms
-
-
-def _chunk_gradients(cache, dA, t0, t1, dxs):
-    """Gradients from steps t0..t1-1: returns the fused (dU, dW, db, dP), writes dxs[:, t0:t1].
-
-    One large product for all weights over the chunk's (step, sequence) pairs, one for dx.
-    """
-    kind, fw = cache["_kind"], cache["fused"]
-
-    def columns(a):
-        # (n, F, B) -> (F, n * B): the (step, sequence) pairs become the columns of a matrix
-        return np.ascontiguousarray(a.transpose(1, 0, 2)).reshape(a.shape[1], -1)
-
-    Z = cells._inputs_of_products(
-        cache["Hs"][t0:t1].transpose(1, 0, 2), cache["X"][t0:t1, :-1].transpose(1, 0, 2),
-        cache["RH"][t0:t1].transpose(1, 0, 2) if kind == "gru" else None)
-    da = columns(dA[t0:t1])
-    peep = {}
-    if kind == "lstm" and fw["P"] is not None:
-        peep = dict(c_prev=columns(cache["Cs"][t0:t1]), c=columns(cache["Cs"][t0 + 1:t1 + 1]),
-                    P=fw["P"])
-    fused = cells._fused_param_grads(kind, Z, da, **peep)
-    # dx as rows (step, sequence) x D: this orientation of the product runs faster
-    dX = (da.T @ fw["U"].T).reshape(t1 - t0, dA.shape[2], -1)
-    dxs[:, t0:t1] = dX.transpose(1, 0, 2)
-    return fused
-
-
-def _gradients(where, dhs, cache, k=None):
-    """The common body of backward and truncated_backward."""
     kind = _check_cache(where, cache)
     dhs = _check_dhs(where, dhs, cache)
     B, T, D, H = cache["shape"]
-    dxs = np.empty((B, T, D), cache["Hs"].dtype)
-    chunks, pool = _chunks(kind, B, T, D, H)
-    parts = []
-
-    def gradients_of(dA, t0, t1):
-        parts.append(_start(pool, _chunk_gradients, cache, dA, t0, t1, dxs))
-
-    try:
-        dA, dh0, dc0, _ = _backward_loop(cache, dhs, k, chunks=chunks, pool=pool,
-                                         on_chunk=gradients_of)
-    finally:
-        concurrent.futures.wait(parts)  # never leave the thread writing our arrays
-    parts = [part.result() for part in parts]
-    dU, dW, db = (sum(part[i] for part in parts) for i in range(3))
-    dP = None if parts[0][3] is None else tuple(map(sum, zip(*(part[3] for part in parts))))
-    grads = cells._grads_dict(kind, cache["keys"], dU, dW, db, dP)
-    dc0 = None if dc0 is None else np.ascontiguousarray(dc0.T)
-    return dxs, np.ascontiguousarray(dh0.T), dc0, grads
+    steps = cache["steps"]
+    dxs = np.empty((B, T, D), cache["dtype"])
+    grads = dict.fromkeys(steps[0]["p"], 0)
+    norms = np.empty(T)
+    dh = np.zeros((B, H), cache["dtype"])  # dL/dh_t arriving from step t + 1
+    dc = np.zeros_like(dh) if kind == "lstm" else None
+    for t in reversed(range(T)):
+        if k is not None and (t + 1) % k == 0:
+            # step t ends a segment: the next segment's start counts as a constant
+            dh = np.zeros_like(dh)
+            dc = None if dc is None else np.zeros_like(dc)
+        dh = dhs[:, t] + dh  # the total dL/dh_t: its own loss term and what came back
+        norms[t] = np.linalg.norm(dh)
+        if kind == "lstm":
+            dxs[:, t], dh, dc, step_grads = cells.lstm_step_backward(dh, dc, steps[t])
+        else:
+            dxs[:, t], dh, step_grads = _STEP_BACKWARDS[kind](dh, steps[t])
+        for name, g in step_grads.items():
+            grads[name] += g
+    return dxs, dh, dc, grads, norms
 
 
 @reference
-@cells.one_blas_thread()  # many small products: see its docstring
+@engine.one_blas_thread()  # many small products: see its docstring
 def backward(dhs, cache):
     """Full backpropagation through time.
 
@@ -343,11 +112,11 @@ def backward(dhs, cache):
     the cell is an LSTM; grads has the keys of ``p``. Defined in notebook 03_bptt, section 3.3
     "Backward through the whole sequence".
     """
-    return _gradients("bptt.backward", dhs, cache)
+    return _backward_through_time("bptt.backward", dhs, cache)[:4]
 
 
 @reference
-@cells.one_blas_thread()  # many small products: see its docstring
+@engine.one_blas_thread()  # many small products: see its docstring
 def truncated_backward(dhs, cache, k):
     """Truncated BPTT: the gradient does not cross the boundaries of consecutive k-step segments.
 
@@ -358,13 +127,11 @@ def truncated_backward(dhs, cache, k):
     Defined in notebook 03_bptt, section 3.6 "Truncated BPTT".
     """
     where = "bptt.truncated_backward"
-    if isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 1:
-        raise ValueError(f"{where}: k (steps per segment) must be a positive integer, got {k!r}")
-    return _gradients(where, dhs, cache, k=int(k))
+    return _backward_through_time(where, dhs, cache, _check_k(where, k))[:4]
 
 
 @reference
-@cells.one_blas_thread()  # many small products: see its docstring
+@engine.one_blas_thread()  # many small products: see its docstring
 def grad_norms(dhs, cache):
     """``|dL/dh_t|`` for t = 0..T-1 (norm over batch and hidden units), shape (T,).
 
@@ -372,9 +139,22 @@ def grad_norms(dhs, cache):
     steps. Plotted against t it shows vanishing or exploding gradients.
     Defined in notebook 03_bptt, section 3.5 "Vanishing and exploding gradients".
     """
-    where = "bptt.grad_norms"
-    _check_cache(where, cache)
-    return _backward_loop(cache, _check_dhs(where, dhs, cache), want_norms=True)[3]
+    return _backward_through_time("bptt.grad_norms", dhs, cache)[4]
+
+
+# --------------------------------------------------------------------------------------------
+# Checks
+
+
+def _check_cache(where, cache):
+    if (not isinstance(cache, dict) or cache.get("_kind") not in cells.KINDS
+            or "steps" not in cache):
+        raise TypeError(f"{where}: cache must be the cache returned by rnnkit.bptt.forward")
+    return cache["_kind"]
+
+
+# --------------------------------------------------------------------------------------------
+# Clipping
 
 
 @reference

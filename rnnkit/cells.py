@@ -1,35 +1,21 @@
 """One time step of a simple RNN, an LSTM (optionally with peepholes) and a GRU, and its gradient.
 
-Notation follows the lecture (row vectors, batch first):
+Notation follows the lecture (row vectors, batch first, as Keras): x (B, D), h (B, H), and
+for every gate k an input matrix ``U_k`` (D, H), a recurrent matrix ``W_k`` (H, H) and a bias
+``b_k`` (H,), kept in a plain dict ``p`` (:func:`init_params` makes one).
 
-* simple RNN: ``h_t = tanh(x_t U + h_{t-1} W + b)``
-* LSTM: ``f, i, o = sigmoid(x U_* + h W_* + b_*)``, ``g = tanh(x U_g + h W_g + b_g)``,
-  ``c_t = f * c_{t-1} + i * g``, ``h_t = o * tanh(c_t)``; with peepholes ``f`` and ``i`` also
-  see ``c_{t-1} * P_f`` / ``c_{t-1} * P_i`` and ``o`` sees ``c_t * P_o``
-* GRU: ``z = sigmoid(x U_z + h W_z + b_z)``, ``r = sigmoid(x U_r + h W_r + b_r)``,
-  ``g = tanh(x U_g + (r * h) W_g + b_g)``, ``h_t = (1 - z) * h_{t-1} + z * g``
+* simple RNN: ``h = tanh(x U + h_prev W + b)``
+* LSTM: ``f, i, o = sigmoid(x U_* + h_prev W_* + b_*)``, ``g = tanh(x U_g + h_prev W_g + b_g)``,
+  ``c = f * c_prev + i * g``, ``h = o * tanh(c)``; with peepholes ``f`` and ``i`` also see
+  ``c_prev * P_f`` / ``c_prev * P_i`` and ``o`` sees ``c * P_o``
+* GRU: ``z = sigmoid(x U_z + h_prev W_z + b_z)``, ``r = sigmoid(x U_r + h_prev W_r + b_r)``,
+  ``g = tanh(x U_g + (r * h_prev) W_g + b_g)``, ``h = (1 - z) * h_prev + z * g``
 
-Parameters are plain dicts of numpy arrays named as in the lecture (``init_params`` makes
-them). The maths of each cell exists exactly once, in the ``_*_core`` / ``_*_core_backward``
-functions below; :mod:`rnnkit.bptt` runs the same cores in its time loop. The public step
-functions are thin wrappers: check the inputs, fuse the dict, call the core, split the
-gradients back into the dict.
-
-How the cores are laid out, and why. They work on the *fused* weights (all gates stacked,
-gate order as in :data:`GATES`) and get the input projection ``x U + b`` precomputed, so a
-sequence can project every time step with one matrix product and each step needs a single
-recurrent product for all gates. Inside the cores a state is stored transposed, one column
-per sequence (``h.T``, shape ``(H, B)``; gates ``(nH, B)``): then every gate is a contiguous
-block of rows, and numpy's elementwise functions run two to five times faster on contiguous
-blocks than on the column slices ``a[:, k*H:(k+1)*H]`` that the row layout would need. The
-maths is the lecture's, transposed: ``a.T = U.T x.T + W.T h.T + b``.
+Each ``*_step`` returns its outputs and a cache; ``*_step_backward(d..., cache)`` applies the
+chain rule to it, gate by gate (the cs231n ``rnn_layers.py`` pattern). This module is written
+to be read; :mod:`rnnkit.engine` computes the same numbers faster, for training and timing.
 """
 
-import contextlib
-import ctypes
-import os
-import pathlib
-import threading
 from collections.abc import Mapping
 
 import numpy as np
@@ -38,86 +24,12 @@ from rnnkit.delegation import reference
 
 KINDS = ("rnn", "lstm", "gru")
 
-# Gate order of the fused weights: the sigmoid gates first, as one block of rows.
+# The gates in the order of the caches' gate values and the engine's fused weights: the
+# sigmoid gates first.
 GATES = {"rnn": ("",), "lstm": ("f", "i", "o", "g"), "gru": ("z", "r", "g")}
 PEEPHOLES = ("P_f", "P_i", "P_o")
 
 _CELL_NAMES = {"rnn": "simple RNN", "lstm": "LSTM", "gru": "GRU"}
-
-
-# --------------------------------------------------------------------------------------------
-# BLAS threads
-
-
-_UNSET = object()
-_set_blas_threads = _UNSET
-_blas_lock = threading.Lock()
-_blas_users = 0        # rnnkit calls running now, in any thread
-_blas_saved = None     # numpy's thread count from before the first of them
-
-
-def _reset_blas_state():
-    # a forked child has only the forking thread: no rnnkit call is running there
-    global _blas_lock, _blas_users
-    _blas_lock, _blas_users = threading.Lock(), 0
-
-
-os.register_at_fork(after_in_child=_reset_blas_state)
-
-
-def _blas_thread_setter():
-    """``openblas_set_num_threads_local`` of numpy's bundled OpenBLAS, or None.
-
-    It sets OpenBLAS's thread count and returns the previous one (OpenBLAS >= 0.3.27, which
-    numpy 2.4's wheels ship). Looked up once, on first use.
-    """
-    global _set_blas_threads
-    if _set_blas_threads is _UNSET:
-        _set_blas_threads = None
-        root = pathlib.Path(np.__file__).parent
-        for folder in (root.parent / "numpy.libs", root / ".dylibs"):
-            for path in sorted(folder.glob("libscipy_openblas*")):
-                try:
-                    fn = ctypes.CDLL(str(path)).openblas_set_num_threads_local
-                except (OSError, AttributeError):
-                    continue
-                fn.argtypes, fn.restype = [ctypes.c_int], ctypes.c_int
-                _set_blas_threads = fn
-                break
-            if _set_blas_threads is not None:
-                break
-    return _set_blas_threads
-
-
-@contextlib.contextmanager
-def one_blas_thread():
-    """Context manager / decorator: numpy's matrix products run on one BLAS thread inside it.
-
-    rnnkit's products are small (a step multiplies an (nH, H) matrix by an (H, B) one) and
-    many; where cores are shared (JupyterHub, CI, a laptop busy with a browser) OpenBLAS
-    threads wait for each other at every one of them. On the course's 2-core test machine
-    under load, an LSTM forward + backward ran 7 to 20 times slower on numpy's default
-    threads than on one. OpenBLAS's thread count is process-wide: it is 1 while any rnnkit
-    call runs and numpy's previous setting comes back when the last one returns. Where
-    numpy's BLAS is not OpenBLAS this does nothing. Wraps the step functions and
-    :mod:`rnnkit.bptt`'s forward and backward passes.
-    """
-    global _blas_users, _blas_saved
-    setter = _blas_thread_setter()
-    if setter is None:
-        yield
-        return
-    with _blas_lock:
-        if _blas_users == 0:
-            _blas_saved = setter(1)
-        _blas_users += 1
-    try:
-        yield
-    finally:
-        with _blas_lock:
-            _blas_users -= 1
-            if _blas_users == 0:
-                setter(_blas_saved)
 
 
 # --------------------------------------------------------------------------------------------
@@ -186,264 +98,161 @@ def init_params(kind, input_size, hidden_size, *, peephole=False, seed=0, dtype=
     return {name: value.astype(dtype) for name, value in p.items()}
 
 
-def _fuse(kind, p, dtype):
-    """The gates' weights stacked in :data:`GATES` order, as the cores want them.
-
-    Returns a dict. For the backward pass, in the lecture's values: ``U (D, nH)``,
-    ``W (H, nH)`` (for ``dh_prev = W @ da``) and ``P``, the peepholes ``(P_f, P_i, P_o)`` as
-    ``(H, 1)`` columns (None without peepholes). For the forward pass, transposed and with the
-    sigmoid gates' rows halved: ``Ut (nH, D)``, ``Wt (nH, H)``, ``b (nH, 1)``,
-    ``Utb = [Ut b] (nH, D + 1)`` (``Utb @ [x; 1] = Ut x + b``: the bias rides along in the
-    product) and ``Ph`` (halved peepholes). Halving is exact in floating point and lets the
-    cores use ``sigmoid(a) = (1 + tanh(a / 2)) / 2``: one ``tanh`` call activates every gate.
-    """
-    gates = ("",) if kind == "rnn" else GATES[kind]
-    name = (lambda m, g: m) if kind == "rnn" else (lambda m, g: f"{m}_{g}")
-    U = np.concatenate([p[name("U", g)] for g in gates], axis=1).astype(dtype, copy=False)
-    W = np.concatenate([p[name("W", g)] for g in gates], axis=1).astype(dtype, copy=False)
-    b = np.concatenate([p[name("b", g)] for g in gates]).astype(dtype, copy=False)
-    H = W.shape[0]
-    scale = np.ones((len(gates) * H, 1), dtype)
-    if kind != "rnn":
-        scale[:-H] = 0.5  # every gate but the last (g) is a sigmoid gate
-    Utb = np.concatenate([U.T, b.reshape(-1, 1)], axis=1) * scale
-    P = Ph = None
-    if "P_f" in p:
-        P = tuple(p[n].astype(dtype, copy=False).reshape(-1, 1) for n in PEEPHOLES)
-        Ph = tuple(v * dtype.type(0.5) for v in P)
-    return {"U": U, "W": W, "P": P, "Utb": Utb, "Ut": np.ascontiguousarray(Utb[:, :-1]),
-            "b": Utb[:, -1:].copy(), "Wt": np.ascontiguousarray(W.T * scale), "Ph": Ph}
-
-
-def _unfuse(kind, dU, dW, db, dP=None):
-    """Split fused gradients (row convention, gates side by side) into a dict like p."""
-    if kind == "rnn":
-        return {"U": dU, "W": dW, "b": db}
-    H = dW.shape[0]
-    grads = {}
-    for name in param_names(kind):
-        k = GATES[kind].index(name[2:])
-        fused = {"U": dU, "W": dW, "b": db}[name[0]]
-        grads[name] = np.ascontiguousarray(fused[..., k * H:(k + 1) * H])
-    if dP is not None:
-        grads.update(zip(PEEPHOLES, dP))
-    return grads
-
-
 # --------------------------------------------------------------------------------------------
-# The maths, once. Column layout (see the module docstring): h, c are (H, B), gates (nH, B).
-# Every output argument is a preallocated array the core writes into; ``xu`` is this step's
-# input projection ``U.T x.T + b`` (nH, B), bias included, sigmoid gates' rows halved (_fuse).
+# The steps and their gradients
 
 
-def _sigmoid_from_half_tanh_(t):
-    """In place ``t = tanh(a / 2)`` -> ``sigmoid(a) = (1 + t) / 2``; never overflows."""
-    t *= 0.5
-    t += 0.5
-    return t
+def _sigmoid(a):
+    """The logistic function ``1 / (1 + exp(-a))`` of an array, any shape.
 
-
-def _rnn_core(xu, h_prev, Wt, h):
-    """Simple RNN step: writes ``h = tanh(xu + W.T h_prev)``, all (H, B)."""
-    np.matmul(Wt, h_prev, out=h)
-    h += xu
-    np.tanh(h, out=h)
-
-
-def _rnn_core_backward(dh, h, W, da, dh_prev):
-    """Writes ``da = dh * (1 - h^2)`` (gradient of the pre-activation) and ``dh_prev = W da``."""
-    np.multiply(h, h, out=da)
-    np.subtract(1, da, out=da)
-    da *= dh
-    np.matmul(W, da, out=dh_prev)
-
-
-def _lstm_core(xu, h_prev, c_prev, Wt, Ph, gates, c, tc, h, work):
-    """LSTM step. xu, gates, work (4H, B), rows f i o g; h_prev, c_prev, c, tc, h (H, B).
-
-    Writes the activated gates into ``gates`` (which may be ``xu`` itself), the new cell state
-    ``c``, ``tc = tanh(c)`` and ``h = o * tanh(c)``; ``work`` is scratch. ``xu``, ``Wt`` and
-    the peepholes ``Ph`` (``(P_f, P_i, P_o) / 2`` as (H, 1) columns, or None) come from
-    :func:`_fuse`, with the sigmoid gates' rows halved.
+    Written as the equal ``(1 + tanh(a / 2)) / 2``, which never overflows (``exp(-a)``
+    does for ``a < -709``).
     """
-    H = c.shape[0]
-    np.matmul(Wt, h_prev, out=work)  # the one recurrent product of the step, all gates at once
-    np.add(work, xu, out=gates)      # rows f i o now hold a / 2, row g holds a
-    f, i, o, g = gates[:H], gates[H:2 * H], gates[2 * H:3 * H], gates[3 * H:]
-    if Ph is None:
-        np.tanh(gates, out=gates)
-        _sigmoid_from_half_tanh_(gates[:3 * H])
-    else:
-        # f and i peek at c_{t-1}; o peeks at c_t, so it waits until c_t exists.
-        np.multiply(c_prev, Ph[0], out=c)
-        f += c
-        np.multiply(c_prev, Ph[1], out=c)
-        i += c
-        np.tanh(gates[:2 * H], out=gates[:2 * H])
-        _sigmoid_from_half_tanh_(gates[:2 * H])
-        np.tanh(g, out=g)
-    np.multiply(f, c_prev, out=c)
-    np.multiply(i, g, out=tc)
-    c += tc
-    if Ph is not None:
-        np.multiply(c, Ph[2], out=tc)
-        o += tc
-        np.tanh(o, out=o)
-        _sigmoid_from_half_tanh_(o)
-    np.tanh(c, out=tc)
-    np.multiply(o, tc, out=h)
+    return 0.5 * (1.0 + np.tanh(0.5 * a))
 
 
-def _lstm_core_backward(dh, dc, gates, c_prev, h, tc, W, P, da, dh_prev, dc_prev, tmp):
-    """Gradient of one LSTM step.
+def _gate_grads(da, x, h_in, p):
+    """Backward through the gates' pre-activations ``a_k = x @ U_k + h_in_k @ W_k + b_k``.
 
-    dh, dc: total gradient arriving at ``h_t`` and ``c_t`` (H, B); h, tc: this step's ``h_t``
-    and ``tanh(c_t)``. Writes ``da`` (4H, B), the gradient of the gates' pre-activations
-    (rows f i o g), ``dh_prev = W da`` and ``dc_prev``; ``tmp`` (H, B) is scratch.
-    ``dc_prev`` must not be ``dc``. The products are ordered to reuse ``h = o tanh(c)`` and
-    ``dc_prev = dL/dc_t * f``: 18 passes over (H, B) instead of 25.
+    da: dict gate k -> dL/da_k (B, H); h_in: dict k -> the state that ``W_k`` multiplies
+    (B, H) (``h_prev``, or ``r * h_prev`` for a GRU's g); x (B, D). Returns ``(dx (B, D),
+    grads)``, dx the sum of ``da_k @ U_k.T`` over the gates and grads a dict with
+    ``dU_k = x.T @ da_k`` (D, H), ``dW_k = h_in_k.T @ da_k`` (H, H) and ``db_k`` (H,),
+    ``da_k`` summed over the batch.
     """
-    H = h.shape[0]
-    f, i, o, g = gates[:H], gates[H:2 * H], gates[2 * H:3 * H], gates[3 * H:]
-    df, di, do, dg = da[:H], da[H:2 * H], da[2 * H:3 * H], da[3 * H:]
-    # h = o * tanh(c):  dL/da_o = dh * tanh(c) * o (1 - o) = dh * h * (1 - o)
-    np.multiply(dh, h, out=do)
-    # dL/dc_t = dc + dh * o * (1 - tanh(c)^2), kept in dc_prev until it becomes dL/dc_{t-1}
-    np.multiply(do, tc, out=tmp)
-    np.multiply(dh, o, out=dc_prev)
-    dc_prev -= tmp
-    dc_prev += dc
-    np.multiply(do, o, out=tmp)
-    do -= tmp
-    if P is not None:
-        np.multiply(do, P[2], out=tmp)  # o also saw c_t through P_o
-        dc_prev += tmp
-    # c_t = f * c_{t-1} + i * g
-    np.multiply(dc_prev, i, out=tmp)
-    np.subtract(1, i, out=di)
-    di *= g
-    di *= tmp                           # dL/dc_t * g * i (1 - i)
-    np.multiply(g, g, out=dg)
-    np.subtract(1, dg, out=dg)
-    dg *= tmp                           # dL/dc_t * i * (1 - g^2)
-    dc_prev *= f                        # now dL/dc_{t-1}, apart from the peepholes
-    np.subtract(1, f, out=df)
-    df *= c_prev
-    df *= dc_prev                       # dL/dc_t * c_{t-1} * f (1 - f)
-    if P is not None:
-        np.multiply(df, P[0], out=tmp)
-        dc_prev += tmp
-        np.multiply(di, P[1], out=tmp)
-        dc_prev += tmp
-    np.matmul(W, da, out=dh_prev)
+    grads = {}
+    for k, d in da.items():
+        grads[f"U_{k}"] = x.T @ d
+        grads[f"W_{k}"] = h_in[k].T @ d
+        grads[f"b_{k}"] = d.sum(axis=0)
+    return sum(d @ p[f"U_{k}"].T for k, d in da.items()), grads
 
 
-def _gru_core(xu, h_prev, Wt, gates, rh, h, work):
-    """GRU step. xu, gates, work (3H, B), rows z r g; Wt (3H, H); h_prev, rh, h (H, B).
+@reference
+def rnn_step(x, h_prev, p):
+    """One simple-RNN step ``h = tanh(x U + h_prev W + b)``.
 
-    Writes the activated gates (``gates`` may be ``xu`` itself), ``rh = r * h_prev`` (needed
-    for ``dW_g``) and the new ``h``; ``work`` is scratch.
+    x (B, D), h_prev (B, H), p with U (D, H), W (H, H), b (H,). Returns ``(h (B, H), cache)``.
+    Defined in notebook 02_simple_rnn, section 2.3 "One step of a simple RNN".
     """
-    H = h.shape[0]
-    zr, g = gates[:2 * H], gates[2 * H:]
-    z, r = gates[:H], gates[H:2 * H]
-    np.matmul(Wt[:2 * H], h_prev, out=work[:2 * H])
-    np.add(work[:2 * H], xu[:2 * H], out=zr)  # halved rows (see _fuse)
-    np.tanh(zr, out=zr)
-    _sigmoid_from_half_tanh_(zr)
-    np.multiply(r, h_prev, out=rh)
-    # the reset gate acts before W_g, so this product has to wait for r
-    np.matmul(Wt[2 * H:], rh, out=work[2 * H:])
-    np.add(work[2 * H:], xu[2 * H:], out=g)
-    np.tanh(g, out=g)
-    # h = (1 - z) h_prev + z g, written as h_prev + z (g - h_prev)
-    np.subtract(g, h_prev, out=h)
-    h *= z
-    h += h_prev
+    x, h_prev, _, p = _check_step_inputs("rnn_step", "rnn", x, h_prev, p)
+    h = np.tanh(x @ p["U"] + h_prev @ p["W"] + p["b"])
+    return h, {"_kind": "rnn", "_step": True, "p": p, "x": x, "h_prev": h_prev, "h": h}
 
 
-def _gru_core_backward(dh, h_prev, gates, W, da, dh_prev, tmp):
-    """Gradient of one GRU step: writes ``da`` (3H, B; rows z r g) and ``dh_prev`` (H, B)."""
-    H = h_prev.shape[0]
-    z, r, g = gates[:H], gates[H:2 * H], gates[2 * H:]
-    dz, dr, dg = da[:H], da[H:2 * H], da[2 * H:]
-    np.multiply(g, g, out=dg)
-    np.subtract(1, dg, out=dg)
-    dg *= z
-    dg *= dh
-    np.subtract(g, h_prev, out=dz)
-    dz *= dh
-    np.subtract(1, z, out=tmp)
-    tmp *= z
-    dz *= tmp
-    # tmp = dL/d(r * h_prev)
-    np.matmul(W[:, 2 * H:], dg, out=tmp)
-    np.multiply(tmp, r, out=dh_prev)
-    np.multiply(tmp, h_prev, out=dr)
-    np.subtract(1, r, out=tmp)
-    tmp *= r
-    dr *= tmp
-    np.subtract(1, z, out=tmp)
-    tmp *= dh
-    dh_prev += tmp
-    np.matmul(W[:, :2 * H], da[:2 * H], out=tmp)
-    dh_prev += tmp
+@reference
+def rnn_step_backward(dh, cache):
+    """Gradient of :func:`rnn_step`. dh (B, H) = dL/dh.
 
-
-def _inputs_of_products(h_prev, x, rh=None):
-    """Stack ``[h_prev; x; 1]`` (and ``rh`` below for a GRU): rows (H + D + 1 [+ H], N).
-
-    These are what the weights multiply (the 1 multiplies the bias), so one product
-    ``Z @ da.T`` gives dW, dU and db together: a single large product runs faster than three
-    thin ones. x and h_prev may be (F, T, B) arrays; the result is (rows, T * B).
+    Returns ``(dx (B, D), dh_prev (B, H), grads)``, grads a dict with the keys of ``p``.
+    Defined in notebook 03_bptt, section 3.2 "Backward through one step".
     """
-    H, D = h_prev.shape[0], x.shape[0]
-    Z = np.empty((2 * H + D + 1 if rh is not None else H + D + 1,) + x.shape[1:], x.dtype)
-    Z[:H] = h_prev
-    Z[H:H + D] = x
-    Z[H + D] = 1
-    if rh is not None:
-        Z[H + D + 1:] = rh
-    return Z.reshape(Z.shape[0], -1)
+    where = "rnn_step_backward"
+    _check_cache(where, cache, "rnn")
+    p, x, h_prev, h = cache["p"], cache["x"], cache["h_prev"], cache["h"]
+    dh = _check_like(where, "dh", dh, h, "batch x hidden units, like h")
+    da = dh * (1 - h * h)  # through the tanh: d tanh(a) / da = 1 - tanh(a)^2
+    grads = {"U": x.T @ da, "W": h_prev.T @ da, "b": da.sum(axis=0)}
+    return da @ p["U"].T, da @ p["W"].T, grads
 
 
-def _fused_param_grads(kind, Z, da, *, c_prev=None, c=None, P=None):
-    """Weight gradients from the pre-activation gradients of N columns (steps x batch) at once.
+@reference
+def lstm_step(x, h_prev, c_prev, p):
+    """One LSTM step (peephole LSTM when ``"P_f"`` is in ``p``).
 
-    Column layout: ``Z`` from :func:`_inputs_of_products` (H + D + 1 [+ H], N), da (nH, N);
-    for a peephole LSTM ``c_prev`` and ``c`` (H, N). Returns the fused ``(dU (D, nH),
-    dW (H, nH), db (nH,), dP)``, dP the three peephole gradients or None; sums over any
-    split of the N columns add up to the same result.
+    x (B, D), h_prev and c_prev (B, H); p with U_* (D, H), W_* (H, H), b_* (H,) for the gates
+    f i g o (and P_f P_i P_o (H,)). Returns ``(h (B, H), c (B, H), cache)``; the cache holds
+    the gate activations (B, H) under ``"f" "i" "o" "g"``. Defined in notebook 05_lstm,
+    sections 5.1 "One LSTM step" and 5.4 "Peephole connections".
     """
-    H = da.shape[0] // len(GATES[kind])
-    if kind == "gru":
-        # z and r multiply [h; x; 1]; g multiplies [x; 1; r * h]: rows of Z in that order
-        zr = Z[:-H] @ da[:2 * H].T
-        g = Z[H:] @ da[2 * H:].T
-        D = g.shape[0] - H - 1
-        dW = np.concatenate([zr[:H], g[D + 1:]], axis=1)
-        dU = np.concatenate([zr[H:H + D], g[:D]], axis=1)
-        db = np.concatenate([zr[H + D], g[D]])
-    else:
-        G = Z @ da.T
-        dW, dU, db = G[:H], G[H:-1], G[-1]
-    dP = None
-    if P is not None:
-        dP = (np.einsum("hn,hn->h", da[:H], c_prev),
-              np.einsum("hn,hn->h", da[H:2 * H], c_prev),
-              np.einsum("hn,hn->h", da[2 * H:3 * H], c))
-    return dU, dW, db, dP
+    x, h_prev, c_prev, p = _check_step_inputs("lstm_step", "lstm", x, h_prev, p, c_prev)
+    # with peepholes f and i also see the old cell state and o the new one; without, P = 0
+    P_f, P_i, P_o = (p.get(name, 0.0) for name in PEEPHOLES)
+    f = _sigmoid(x @ p["U_f"] + h_prev @ p["W_f"] + p["b_f"] + c_prev * P_f)
+    i = _sigmoid(x @ p["U_i"] + h_prev @ p["W_i"] + p["b_i"] + c_prev * P_i)
+    g = np.tanh(x @ p["U_g"] + h_prev @ p["W_g"] + p["b_g"])
+    c = f * c_prev + i * g
+    o = _sigmoid(x @ p["U_o"] + h_prev @ p["W_o"] + p["b_o"] + c * P_o)
+    h = o * np.tanh(c)
+    cache = {"_kind": "lstm", "_step": True, "p": p, "x": x, "h_prev": h_prev,
+             "c_prev": c_prev, "f": f, "i": i, "o": o, "g": g, "c": c}
+    return h, c, cache
 
 
-def _grads_dict(kind, p_keys, dU, dW, db, dP=None):
-    """Fused gradients -> a dict with exactly the keys of p, in p's order."""
-    grads = _unfuse(kind, dU, dW, db, dP)
-    return {name: grads[name] for name in p_keys}
+@reference
+def lstm_step_backward(dh, dc, cache):
+    """Gradient of :func:`lstm_step`. dh, dc (B, H): dL/dh_t and dL/dc_t from above/later.
+
+    Returns ``(dx (B, D), dh_prev (B, H), dc_prev (B, H), grads)``, grads with the keys of p.
+    Defined in notebook 05_lstm, section 5.2 "Backward through an LSTM step".
+    """
+    where = "lstm_step_backward"
+    _check_cache(where, cache, "lstm")
+    p, x, h_prev, c_prev, c = (cache[k] for k in ("p", "x", "h_prev", "c_prev", "c"))
+    f, i, o, g = (cache[k] for k in ("f", "i", "o", "g"))
+    dh = _check_like(where, "dh", dh, c, "batch x hidden units, like h")
+    dc = _check_like(where, "dc", dc, c, "batch x hidden units, like c")
+    P_f, P_i, P_o = (p.get(name, 0.0) for name in PEEPHOLES)
+    tanh_c = np.tanh(c)
+    # h = o * tanh(c); a sigmoid's derivative is s (1 - s)
+    da_o = dh * tanh_c * o * (1 - o)
+    # c reaches the loss directly (dc), through h, and through o's peephole
+    dc = dc + dh * o * (1 - tanh_c * tanh_c) + da_o * P_o
+    # c = f * c_prev + i * g
+    da_f = dc * c_prev * f * (1 - f)
+    da_i = dc * g * i * (1 - i)
+    da_g = dc * i * (1 - g * g)
+    dc_prev = dc * f + da_f * P_f + da_i * P_i
+    dh_prev = (da_f @ p["W_f"].T + da_i @ p["W_i"].T + da_g @ p["W_g"].T
+               + da_o @ p["W_o"].T)
+    da = {"f": da_f, "i": da_i, "g": da_g, "o": da_o}
+    dx, grads = _gate_grads(da, x, dict.fromkeys(da, h_prev), p)
+    if "P_f" in p:
+        grads.update(P_f=(da_f * c_prev).sum(axis=0), P_i=(da_i * c_prev).sum(axis=0),
+                     P_o=(da_o * c).sum(axis=0))
+    return dx, dh_prev, dc_prev, {name: grads[name] for name in p}
 
 
-def _param_grads(kind, p_keys, Z, da, **peepholes):
-    """:func:`_fused_param_grads` as a dict keyed like p."""
-    return _grads_dict(kind, p_keys, *_fused_param_grads(kind, Z, da, **peepholes))
+@reference
+def gru_step(x, h_prev, p):
+    """One GRU step ``h = (1 - z) h_prev + z g`` (reset gate applied before ``W_g``).
+
+    x (B, D), h_prev (B, H); p with U_* (D, H), W_* (H, H), b_* (H,) for z r g. Returns
+    ``(h (B, H), cache)``; the cache holds the gates (B, H) under ``"z" "r" "g"``.
+    Defined in notebook 06_gru, section 6.1 "One GRU step".
+    """
+    x, h_prev, _, p = _check_step_inputs("gru_step", "gru", x, h_prev, p)
+    z = _sigmoid(x @ p["U_z"] + h_prev @ p["W_z"] + p["b_z"])
+    r = _sigmoid(x @ p["U_r"] + h_prev @ p["W_r"] + p["b_r"])
+    g = np.tanh(x @ p["U_g"] + (r * h_prev) @ p["W_g"] + p["b_g"])
+    h = (1 - z) * h_prev + z * g
+    cache = {"_kind": "gru", "_step": True, "p": p, "x": x, "h_prev": h_prev,
+             "z": z, "r": r, "g": g}
+    return h, cache
+
+
+@reference
+def gru_step_backward(dh, cache):
+    """Gradient of :func:`gru_step`. dh (B, H) = dL/dh.
+
+    Returns ``(dx (B, D), dh_prev (B, H), grads)``, grads with the keys of p.
+    Used in notebook 06_gru, section 6.2 "The update gate decides how long a pulse is
+    remembered" (the GRU backward is not a section of its own).
+    """
+    where = "gru_step_backward"
+    _check_cache(where, cache, "gru")
+    p, x, h_prev, z, r, g = (cache[k] for k in ("p", "x", "h_prev", "z", "r", "g"))
+    dh = _check_like(where, "dh", dh, h_prev, "batch x hidden units, like h")
+    # h = (1 - z) * h_prev + z * g
+    da_z = dh * (g - h_prev) * z * (1 - z)
+    da_g = dh * z * (1 - g * g)
+    # g = tanh(x U_g + (r * h_prev) W_g + b_g): the reset gate sits before W_g
+    d_rh = da_g @ p["W_g"].T
+    da_r = d_rh * h_prev * r * (1 - r)
+    dh_prev = dh * (1 - z) + d_rh * r + da_z @ p["W_z"].T + da_r @ p["W_r"].T
+    dx, grads = _gate_grads({"z": da_z, "r": da_r, "g": da_g}, x,
+                            {"z": h_prev, "r": h_prev, "g": r * h_prev}, p)
+    return dx, dh_prev, {name: grads[name] for name in p}
 
 
 # --------------------------------------------------------------------------------------------
@@ -546,155 +355,15 @@ def _check_cache(where, cache, kind):
         raise TypeError(f"{where}: cache must be the cache returned by {step}")
 
 
-def _dtype(*arrays):
-    return np.result_type(*arrays)
+def _check_like(where, name, a, like, meaning):
+    """A gradient arriving at a (B, H) state: ``like``'s shape, and given ``like``'s dtype."""
+    B, H = like.shape
+    a = _check_shape(where, name, a, (("B", B), ("H", H)), meaning)
+    return a.astype(like.dtype, copy=False)
 
 
-# --------------------------------------------------------------------------------------------
-# Public step functions. They switch to the cores' column layout (transposes) and back.
+def one_blas_thread():
+    """Moved to :func:`rnnkit.engine.one_blas_thread`, which this returns (old name kept)."""
+    from rnnkit import engine  # the engine imports this module: look it up only when asked
 
-
-def _columns(a):
-    return np.ascontiguousarray(a.T)
-
-
-@reference
-@one_blas_thread()
-def rnn_step(x, h_prev, p):
-    """One simple-RNN step ``h = tanh(x U + h_prev W + b)``.
-
-    x (B, D), h_prev (B, H), p with U (D, H), W (H, H), b (H,). Returns ``(h (B, H), cache)``.
-    Defined in notebook 02_simple_rnn, section 2.3 "One step of a simple RNN".
-    """
-    where = "rnn_step"
-    x, h_prev, _, p = _check_step_inputs(where, "rnn", x, h_prev, p)
-    dt = _dtype(x, h_prev, *p.values())
-    fw = _fuse("rnn", p, dt)
-    xc, hc = _columns(x.astype(dt, copy=False)), _columns(h_prev.astype(dt, copy=False))
-    xu = fw["Ut"] @ xc + fw["b"]
-    h = np.empty(hc.shape, dt)
-    _rnn_core(xu, hc, fw["Wt"], h)
-    cache = {"_kind": "rnn", "_step": True, "keys": tuple(p), "x": xc, "h_prev": hc, "h": h,
-             "fused": fw}
-    return _columns(h), cache
-
-
-@reference
-@one_blas_thread()
-def rnn_step_backward(dh, cache):
-    """Gradient of :func:`rnn_step`. dh (B, H) = dL/dh.
-
-    Returns ``(dx (B, D), dh_prev (B, H), grads)``, grads a dict with the keys of ``p``.
-    Defined in notebook 03_bptt, section 3.2 "Backward through one step".
-    """
-    where = "rnn_step_backward"
-    _check_cache(where, cache, "rnn")
-    h = cache["h"]
-    H, B = h.shape
-    dh = _check_shape(where, "dh", dh, (("B", B), ("H", H)), "batch x hidden units, like h")
-    fw = cache["fused"]
-    da, dh_prev = np.empty_like(h), np.empty_like(h)
-    _rnn_core_backward(_columns(dh.astype(h.dtype, copy=False)), h, fw["W"], da, dh_prev)
-    Z = _inputs_of_products(cache["h_prev"], cache["x"])
-    grads = _param_grads("rnn", cache["keys"], Z, da)
-    return _columns(fw["U"] @ da), _columns(dh_prev), grads
-
-
-@reference
-@one_blas_thread()
-def lstm_step(x, h_prev, c_prev, p):
-    """One LSTM step (peephole LSTM when ``"P_f"`` is in ``p``).
-
-    x (B, D), h_prev and c_prev (B, H); p with U_* (D, H), W_* (H, H), b_* (H,) for the gates
-    f i g o (and P_f P_i P_o (H,)). Returns ``(h (B, H), c (B, H), cache)``; the cache holds
-    the gate activations (B, H) under ``"f" "i" "o" "g"``. Defined in notebook 05_lstm,
-    sections 5.1 "One LSTM step" and 5.4 "Peephole connections".
-    """
-    where = "lstm_step"
-    x, h_prev, c_prev, p = _check_step_inputs(where, "lstm", x, h_prev, p, c_prev)
-    dt = _dtype(x, h_prev, c_prev, *p.values())
-    fw = _fuse("lstm", p, dt)
-    xc, hc, cc = (_columns(a.astype(dt, copy=False)) for a in (x, h_prev, c_prev))
-    gates = fw["Ut"] @ xc + fw["b"]  # the input projection, activated in place by the core
-    c, tc, h = (np.empty(hc.shape, dt) for _ in range(3))
-    _lstm_core(gates, hc, cc, fw["Wt"], fw["Ph"], gates, c, tc, h, np.empty_like(gates))
-    cache = {"_kind": "lstm", "_step": True, "keys": tuple(p), "x": xc, "h_prev": hc,
-             "c_prev": cc, "c": c, "tc": tc, "h": h, "gates": gates, "fused": fw}
-    H = hc.shape[0]
-    for k, name in enumerate(GATES["lstm"]):
-        cache[name] = gates[k * H:(k + 1) * H].T
-    return _columns(h), _columns(c), cache
-
-
-@reference
-@one_blas_thread()
-def lstm_step_backward(dh, dc, cache):
-    """Gradient of :func:`lstm_step`. dh, dc (B, H): dL/dh_t and dL/dc_t from above/later.
-
-    Returns ``(dx (B, D), dh_prev (B, H), dc_prev (B, H), grads)``, grads with the keys of p.
-    Defined in notebook 05_lstm, section 5.2 "Backward through an LSTM step".
-    """
-    where = "lstm_step_backward"
-    _check_cache(where, cache, "lstm")
-    c = cache["c"]
-    H, B = c.shape
-    dh = _check_shape(where, "dh", dh, (("B", B), ("H", H)), "batch x hidden units, like h")
-    dc = _check_shape(where, "dc", dc, (("B", B), ("H", H)), "batch x hidden units, like c")
-    fw = cache["fused"]
-    da = np.empty_like(cache["gates"])
-    dh_prev, dc_prev, tmp = (np.empty_like(c) for _ in range(3))
-    dhc, dcc = (_columns(a.astype(c.dtype, copy=False)) for a in (dh, dc))
-    _lstm_core_backward(dhc, dcc, cache["gates"], cache["c_prev"], cache["h"], cache["tc"],
-                        fw["W"], fw["P"], da, dh_prev, dc_prev, tmp)
-    Z = _inputs_of_products(cache["h_prev"], cache["x"])
-    grads = _param_grads("lstm", cache["keys"], Z, da, c_prev=cache["c_prev"], c=c, P=fw["P"])
-    return _columns(fw["U"] @ da), _columns(dh_prev), _columns(dc_prev), grads
-
-
-@reference
-@one_blas_thread()
-def gru_step(x, h_prev, p):
-    """One GRU step ``h = (1 - z) h_prev + z g`` (reset gate applied before ``W_g``).
-
-    x (B, D), h_prev (B, H); p with U_* (D, H), W_* (H, H), b_* (H,) for z r g. Returns
-    ``(h (B, H), cache)``; the cache holds the gates (B, H) under ``"z" "r" "g"``.
-    Defined in notebook 06_gru, section 6.1 "One GRU step".
-    """
-    where = "gru_step"
-    x, h_prev, _, p = _check_step_inputs(where, "gru", x, h_prev, p)
-    dt = _dtype(x, h_prev, *p.values())
-    fw = _fuse("gru", p, dt)
-    xc, hc = _columns(x.astype(dt, copy=False)), _columns(h_prev.astype(dt, copy=False))
-    gates = fw["Ut"] @ xc + fw["b"]
-    rh, h = np.empty(hc.shape, dt), np.empty(hc.shape, dt)
-    _gru_core(gates, hc, fw["Wt"], gates, rh, h, np.empty_like(gates))
-    cache = {"_kind": "gru", "_step": True, "keys": tuple(p), "x": xc, "h_prev": hc,
-             "gates": gates, "rh": rh, "fused": fw}
-    H = hc.shape[0]
-    for k, name in enumerate(GATES["gru"]):
-        cache[name] = gates[k * H:(k + 1) * H].T
-    return _columns(h), cache
-
-
-@reference
-@one_blas_thread()
-def gru_step_backward(dh, cache):
-    """Gradient of :func:`gru_step`. dh (B, H) = dL/dh.
-
-    Returns ``(dx (B, D), dh_prev (B, H), grads)``, grads with the keys of p.
-    Used in notebook 06_gru, section 6.2 "The update gate decides how long a pulse is
-    remembered" (the GRU backward is not a section of its own).
-    """
-    where = "gru_step_backward"
-    _check_cache(where, cache, "gru")
-    h_prev = cache["h_prev"]
-    H, B = h_prev.shape
-    dh = _check_shape(where, "dh", dh, (("B", B), ("H", H)), "batch x hidden units, like h")
-    fw = cache["fused"]
-    da = np.empty_like(cache["gates"])
-    dh_prev, tmp = np.empty_like(h_prev), np.empty_like(h_prev)
-    _gru_core_backward(_columns(dh.astype(h_prev.dtype, copy=False)), h_prev, cache["gates"],
-                       fw["W"], da, dh_prev, tmp)
-    Z = _inputs_of_products(h_prev, cache["x"], cache["rh"])
-    grads = _param_grads("gru", cache["keys"], Z, da)
-    return _columns(fw["U"] @ da), _columns(dh_prev), grads
+    return engine.one_blas_thread()

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from rnnkit import bptt, cells
+from rnnkit import bptt, cells, engine
 from rnnkit.gradcheck import numerical_gradient, rel_error
 
 VARIANTS = [("rnn", False), ("lstm", False), ("lstm", True), ("gru", False)]
@@ -133,13 +133,14 @@ def test_backward_agrees_with_step_backwards(kind, peephole):
         np.testing.assert_allclose(grads[k], total[k], rtol=1e-12, atol=1e-13)
 
 
-def test_cache_survives_backward_and_edits_of_hs():
+@pytest.mark.parametrize("layer", [bptt, engine], ids=["bptt", "engine"])
+def test_cache_survives_backward_and_edits_of_hs(layer):
     p, xs, h0, c0, dhs = make_problem("lstm", True, 2, 6, 3, 4, seed=3)
-    hs, cache = bptt.forward("lstm", xs, p, h0, c0)
-    first = bptt.backward(dhs, cache)
+    hs, cache = layer.forward("lstm", xs, p, h0, c0)
+    first = layer.backward(dhs, cache)
     hs[...] = 0  # hs is the caller's own array, not a view into the cache
-    bptt.grad_norms(dhs, cache)
-    second = bptt.backward(dhs, cache)
+    layer.grad_norms(dhs, cache)
+    second = layer.backward(dhs, cache)
     for a, b in zip(first[:3], second[:3]):
         np.testing.assert_array_equal(a, b)
     for k in p:
@@ -424,78 +425,3 @@ def test_bad_inputs_raise_clear_errors():
 def test_public_functions_are_marked_as_reference():
     for name in ("forward", "backward", "truncated_backward"):
         assert getattr(bptt, name).__rnnkit_reference__ == f"rnnkit.bptt.{name}"
-
-
-def test_time_loop_restores_blas_threads():
-    setter = cells._blas_thread_setter()
-    if setter is None:
-        pytest.skip("numpy's BLAS has no per-thread thread count")
-    original = setter(2)
-    try:
-        p, xs, h0, c0, dhs = make_problem("gru", False, 2, 3, 2, 3, seed=9)
-        _, cache = bptt.forward("gru", xs, p, h0)
-        bptt.backward(dhs, cache)
-        assert setter(2) == 2  # the loops ran on one thread and put the setting back
-    finally:
-        setter(original)
-
-
-@pytest.mark.parametrize("kind,peephole", VARIANTS, ids=IDS)
-def test_pipelined_run_equals_one_pass(kind, peephole, monkeypatch):
-    """Large problems hand chunks of steps to a second thread (input projections, outputs,
-    weight gradients) while the time loop runs; the numbers must be the one-pass ones (up to
-    the order in which the chunks' weight gradients are summed)."""
-    p, xs, h0, c0, dhs = make_problem(kind, peephole, 3, 11, 2, 3, seed=10)
-
-    def everything():
-        hs, cache = bptt.forward(kind, xs, p, h0, c0)
-        return (hs, bptt.gate_values(cache), bptt.backward(dhs, cache),
-                bptt.truncated_backward(dhs, cache, 4), bptt.grad_norms(dhs, cache))
-
-    one_pass = everything()
-    monkeypatch.setattr(bptt, "_PIPELINE_MIN_FLOPS", 0)
-    assert len(bptt._chunks(kind, 3, 11, 2, 3)[0]) == 6
-    pipelined = everything()
-    np.testing.assert_allclose(pipelined[0], one_pass[0], rtol=1e-14, atol=1e-15)
-    for name in one_pass[1]:
-        np.testing.assert_allclose(pipelined[1][name], one_pass[1][name], rtol=1e-14, atol=0)
-    for want, got in zip(one_pass[2:4], pipelined[2:4]):
-        for a, b in zip(want[:3], got[:3]):
-            if a is not None:
-                np.testing.assert_allclose(b, a, rtol=1e-13, atol=1e-15)
-        for name in p:
-            np.testing.assert_allclose(got[3][name], want[3][name], rtol=1e-12, atol=1e-14)
-    np.testing.assert_allclose(pipelined[4], one_pass[4], rtol=1e-14)
-
-
-def test_errors_on_the_helper_thread_reach_the_caller(monkeypatch):
-    monkeypatch.setattr(bptt, "_PIPELINE_MIN_FLOPS", 0)
-    p, xs, h0, c0, dhs = make_problem("gru", False, 2, 6, 2, 3, seed=11)
-    _, cache = bptt.forward("gru", xs, p, h0)
-
-    def broken(*args):
-        raise RuntimeError("boom on the helper thread")
-
-    monkeypatch.setattr(bptt, "_chunk_gradients", broken)
-    with pytest.raises(RuntimeError, match="boom on the helper thread"):
-        bptt.backward(dhs, cache)
-
-
-def test_pipelined_run_works_in_a_forked_child(monkeypatch):
-    """Graders fork worker processes; the helper thread must not be assumed to exist there."""
-    import multiprocessing
-
-    monkeypatch.setattr(bptt, "_PIPELINE_MIN_FLOPS", 0)
-    p, xs, h0, c0, dhs = make_problem("lstm", False, 2, 6, 2, 3, seed=12)
-    _, cache = bptt.forward("lstm", xs, p, h0, c0)
-    want = bptt.backward(dhs, cache)[3]["W_f"]  # the parent's thread now exists
-    ctx = multiprocessing.get_context("fork")
-    with ctx.Pool(1) as pool:
-        got = pool.apply_async(_child_backward, (p, xs, h0, c0, dhs)).get(timeout=60)
-    np.testing.assert_allclose(got, want, rtol=1e-12)
-
-
-def _child_backward(p, xs, h0, c0, dhs):
-    bptt._PIPELINE_MIN_FLOPS = 0
-    _, cache = bptt.forward("lstm", xs, p, h0, c0)
-    return bptt.backward(dhs, cache)[3]["W_f"]

@@ -171,23 +171,13 @@ STUDENTS = {"model": None, **HABITS, "leans_on_the_library": leans_on_the_librar
 LOST = {("leans_on_the_library", "02_simple_rnn"): {"rnn_step_forward_test"}}  # what each student should lose
 
 
-def _model_notebook(name: str):
-    """The release notebook with the source notebook's model answers (code and written)."""
-    model = {c.metadata["nbgrader"]["grade_id"]: c.source
-             for c in _solution_cells(nbformat.read(REPO / "source" / name / f"{name}.ipynb", as_version=4))}
-    nb = nbformat.read(REPO / "release" / name / f"{name}.ipynb", as_version=4)
-    for cell in _solution_cells(nb):
-        cell.source = model[cell.metadata["nbgrader"]["grade_id"]]
-    return nb
-
-
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory):
+def graded(tmp_path_factory, model_notebook):
     root = tmp_path_factory.mktemp("honest_class")
     for name in NOTEBOOKS:
         shutil.copytree(REPO / "source" / name, root / "source" / name)
         for student, habit in STUDENTS.items():
-            nb = _model_notebook(name)
+            nb = model_notebook(name, written=True)
             if habit:
                 habit(nb)
             (root / "class" / student / name).mkdir(parents=True)
@@ -232,15 +222,6 @@ def _lost(graded, student: str, name: str) -> set[str]:
             and d["kind"] == "code" and d["score"] != d["max_score"]}
 
 
-def _validate(path: Path) -> dict:
-    from nbgrader.validator import Validator
-
-    from course import release
-
-    release.ensure_tools_on_path()
-    return Validator(config=release.course_config(REPO)).validate(str(path))
-
-
 # Validate runs the notebook in the student's own kernel; for an honest student it must agree
 # with the grade (everything passes), and for the one leaning on rnnkit it must fail that test.
 VALIDATED = [(s, NOTEBOOKS[0]) for s in STUDENTS] + [(s, NOTEBOOKS[1]) for s in
@@ -249,9 +230,9 @@ VALIDATED = [(s, NOTEBOOKS[0]) for s in STUDENTS] + [(s, NOTEBOOKS[1]) for s in
 
 
 @pytest.mark.parametrize("student, name", VALIDATED)
-def test_validate_agrees_with_the_grade(graded, student, name):
+def test_validate_agrees_with_the_grade(graded, validate, student, name):
     graded, root = graded
-    results = _validate(root / "class" / student / name / f"{name}.ipynb")
+    results = validate(root / "class" / student / name / f"{name}.ipynb")
     failed = results.get("failed", [])
     failed_text = "\n".join(f.get("raw_error", "") for f in failed)
     wrong = _lost(graded, student, name)

@@ -15,8 +15,9 @@ import numpy as np
 import pytest
 
 from course import integrity, isolation
-from course.release import course_config, ensure_tools_on_path
+from course.config import course_config
 from course.exercise import Exercise, Mistake, Out
+from course.release import ensure_tools_on_path
 
 pytestmark = pytest.mark.skipif(not isolation.bwrap_available(), reason="bubblewrap is not installed (apt-get install bubblewrap)")
 

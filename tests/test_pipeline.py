@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from course import autograde, build, demo, plugins, submissions
+from course import autograde, build, demo, submissions, withhold
 from course import notebooks as nbs
 
 FIXTURE = Path(__file__).parent / "fixtures" / "course"
@@ -143,7 +143,7 @@ def test_feedback_never_shows_hidden_tests(course, graded):
     hidden, visible = [], []
     for a in (SUMS, NOISY):
         for cell in nbs.graded_items(nbs.read(course / "source" / a / f"{a}.ipynb")):
-            hidden += [nbs.normalise_space(line) for line in plugins.hidden_lines(cell.source)]
+            hidden += [nbs.normalise_space(line) for line in withhold.hidden_lines(cell.source)]
             visible += [nbs.normalise_space(line) for line in cell.source.splitlines()[:1] if cell.cell_type == "code"]
     pages = sorted((graded.out / "feedback").rglob("*.html"))
     assert len(pages) >= 10

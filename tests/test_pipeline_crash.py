@@ -17,19 +17,10 @@ NB = "01_sequential_data"
 pytestmark = pytest.mark.skipif(not isolation.bwrap_available(), reason="bubblewrap is not installed")
 
 
-def test_kernel_killer_keeps_earned_items(tmp_path):
+def test_kernel_killer_keeps_earned_items(tmp_path, model_notebook):
     source = tmp_path / "source"
     shutil.copytree(REPO / "source" / NB, source / NB)
-    model = nbformat.read(REPO / "source" / NB / f"{NB}.ipynb", as_version=4)
-    answers = {c.metadata["nbgrader"]["grade_id"]: c.source for c in model.cells
-               if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("solution")}
-    nb = nbformat.read(REPO / "release" / NB / f"{NB}.ipynb", as_version=4)
-    for cell in nb.cells:
-        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-        if grade_id in answers:
-            cell.source = answers[grade_id]
-            if grade_id == "naive_forecast":
-                cell.source = "import os\nos._exit(1)\n" + cell.source
+    nb = model_notebook(NB, {"naive_forecast": lambda answer: "import os\nos._exit(1)\n" + answer})
     folder = tmp_path / "class" / "crasher" / NB
     folder.mkdir(parents=True)
     nbformat.write(nb, folder / f"{NB}.ipynb")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from course import build, release, sources
+from course import build, config, release, sources
 from course import notebooks as nbs
 
 ASSIGNMENTS = sources.assignments()
@@ -95,8 +95,7 @@ class _Validator:
         if not copy.exists():
             shutil.copytree(path.parent, copy)
         release.ensure_tools_on_path()
-        config = release.course_config(sources.REPO)
-        return Cached(config=config, invert=invert).validate(str(copy / path.name))
+        return Cached(config=config.course_config(sources.REPO), invert=invert).validate(str(copy / path.name))
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)

@@ -12,9 +12,8 @@ from pathlib import Path
 import nbformat
 import pytest
 from nbgrader.nbgraderformat import MetadataValidator
-from nbgrader.validator import Validator
 
-from course import release, repair, sources
+from course import repair, sources
 
 REPO = Path(__file__).resolve().parent.parent
 NAMES = sources.assignments(REPO / "source")
@@ -143,7 +142,7 @@ def test_repair_file_leaves_a_sound_notebook_alone(tmp_path):
     assert path.stat().st_mtime_ns == before
 
 
-def test_validate_counts_a_pasted_cell_once(tmp_path):
+def test_validate_counts_a_pasted_cell_once(tmp_path, validate):
     """nbgrader's Validate would stop at "Duplicate grade id"; the course's config keeps the last."""
     name = NAMES[0]
     nb = _release(name)
@@ -153,8 +152,7 @@ def test_validate_counts_a_pasted_cell_once(tmp_path):
     nb.cells.insert(nb.cells.index(answer), pasted)
     path = tmp_path / f"{name}.ipynb"
     nbformat.write(nb, path)
-    release.ensure_tools_on_path()
-    results = Validator(config=release.course_config(REPO)).validate(str(path))
+    results = validate(path)
     failed = results.get("failed", [])
     # The template's answers still raise NotImplementedError: every test fails, and says why.
     code = [f for f in failed if f["raw_error"] != "You did not provide a response."]  # written answers
