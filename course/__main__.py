@@ -4,6 +4,7 @@
     python -m course autograde SUBMISSIONS [--jobs N] [--db-url URL] [--timeout S] [--out DIR]
     python -m course demo [--out DIR] [--jobs N] [--timeout S]
     python -m course table [--json] [--no-run]
+    python -m course student-package [DEST]
 """
 
 import argparse
@@ -50,6 +51,9 @@ def parser() -> argparse.ArgumentParser:
     t = sub.add_parser("table", help="print the README table of notebooks (runs every source notebook)")
     t.add_argument("--json", action="store_true", help="JSON instead of markdown")
     t.add_argument("--no-run", action="store_true", help="do not execute the notebooks (no run times)")
+
+    w = sub.add_parser("student-package", help="build the wheel students install: rnnkit alone, no course tooling")
+    w.add_argument("dest", type=Path, nargs="?", default=Path("dist"), help="where the wheel goes (default: dist/)")
     return p
 
 
@@ -87,6 +91,11 @@ def main(argv=None) -> int:
 
         rows = table.rows(timed=not args.no_run)
         print(table.as_json(rows) if args.json else table.markdown(rows), end="")
+        return 0
+    if args.command == "student-package":
+        from course import student_package
+
+        print(student_package.build_wheel(args.dest))
         return 0
     return 2
 

@@ -27,7 +27,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from course import config, notebooks, pages, pool, release, reports, sources
+from course import casefiles, config, notebooks, pages, pool, release, reports, sources
 from course.atomic import replace_tree, write_text
 from course.progress import Progress
 from course.submissions import Submission, import_class
@@ -200,7 +200,7 @@ class _Lock:
 def read_class(submissions: Path, options: Options) -> Plan:
     """Step 1, import: check the sources are built, then find, check and copy the class's notebooks."""
     source = options.source
-    stale = sources.build(source, check=True)
+    stale = sources.build(source, check=True) + casefiles.build(source, check=True)
     if stale:
         raise RuntimeError("source notebooks are out of date; run `python -m course build` first: "
                            + ", ".join(str(p) for p in stale))

@@ -11,8 +11,11 @@ import copy
 import tempfile
 from pathlib import Path
 
+import numpy as np
+
 from course import registry, sources
 from course.exercise import Exercise, verify, visible_checks
+from rnnkit import wire
 from rnnkit.checking import CASES_SUFFIX, normalise, visible_cases, write_cases
 
 
@@ -43,10 +46,28 @@ def _same_after_reading(ex: Exercise, path: Path, written: list) -> None:
         verify(ex, case.inputs, answer, case.expected)
 
 
+def _same_content(a, b) -> bool:
+    """Equal case-file contents, floats to 1e-12: another CPU's BLAS may round the last bit
+    differently, and that must not make a committed case file out of date."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, np.ndarray):
+        return a.shape == b.shape and a.dtype == b.dtype and bool(np.allclose(a, b, rtol=1e-12, atol=1e-300))
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(_same_content(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(_same_content(a[k], b[k]) for k in a)
+    if isinstance(a, float):
+        return bool(np.isclose(a, b, rtol=1e-12, atol=1e-300))
+    return a == b
+
+
 def build(source: Path = sources.SOURCE, check: bool = False) -> list[Path]:
     """Write (or with ``check`` only compare) every assignment's case file; return the stale ones.
 
-    An assignment without exercises has no case file (an old one is removed, or reported).
+    A file is stale when its contents differ (floats beyond 1e-12), so a rebuild on another
+    machine leaves it untouched. An assignment without exercises has no case file (an old
+    one is removed, or reported).
     """
     stale = []
     for assignment in sources.assignments(source):
@@ -60,7 +81,7 @@ def build(source: Path = sources.SOURCE, check: bool = False) -> list[Path]:
         with tempfile.TemporaryDirectory(prefix="rnn-course-cases-") as tmp:
             fresh = Path(tmp) / target.name
             write(assignment, fresh, source)
-            if not target.exists() or target.read_bytes() != fresh.read_bytes():
+            if not target.exists() or not _same_content(wire.load(target), wire.load(fresh)):
                 stale.append(target)
                 if not check:
                     target.write_bytes(fresh.read_bytes())

@@ -149,6 +149,16 @@ def _normalise(ex: Exercise, got) -> list:
     return checking.normalise(ex.spec, got)
 
 
+def calls_check(source: str) -> bool:
+    """Whether a test cell's code calls ``check(...)`` (the course's checks, not plain asserts)."""
+    try:
+        tree = ast.parse(_python(source))
+    except (SyntaxError, ValueError):
+        return "check(" in source
+    return any(isinstance(n, ast.Call) and getattr(n.func, "id", getattr(n.func, "attr", None)) == "check"
+               for n in ast.walk(tree))
+
+
 def replay_cells(nb: NotebookNode) -> list[str]:
     """The code cells the sandbox replays, in notebook order: all but the autograder tests.
 
@@ -332,11 +342,20 @@ class IsolatedSaveAutoGrades(SaveAutoGrades):
 
     def _add_score(self, cell, resources):
         super()._add_score(cell, resources)
-        verdict = self.verdicts.get(cell.metadata["nbgrader"]["grade_id"])
+        test_id = cell.metadata["nbgrader"]["grade_id"]
+        verdict = self.verdicts.get(test_id)
+        if verdict is None and not calls_check(cell.source):
+            return  # a plain test cell (assert ...): nbgrader's own score stands
+        grade = self.gradebook.find_grade(test_id, self.notebook_id, self.assignment_id, self.student_id)
         if verdict is None:
-            return
-        grade = self.gradebook.find_grade(verdict.test_id, self.notebook_id, self.assignment_id, self.student_id)
-        grade.auto_score = min(grade.auto_score or 0, verdict.score)
+            # The cell's check() passes vacuously wherever the grader's exercises are missing:
+            # fail closed rather than let the kernel's word stand.
+            self.log.error("%s: %s calls check() but the course has no exercise for it "
+                           "(source/<assignment>/exercises.py); scored 0", self.student_id, test_id)
+            grade.auto_score = 0
+            grade.needs_manual_grade = True
+        else:
+            grade.auto_score = min(grade.auto_score or 0, verdict.score)
         self.gradebook.db.commit()
 
     def _grade_missing(self, nb, resources):

@@ -17,12 +17,16 @@ def _recording():
     return getattr(_state, "calls", None)
 
 
-def reference(fn):
+def reference(fn=None, *, computes: str | None = None):
     """Mark ``fn`` as a reference implementation whose use an exercise may forbid.
 
-    The recorded name is ``"<module>.<name>"``, e.g. ``"rnnkit.cells.rnn_step"``.
+    The recorded name is ``"<module>.<name>"``, e.g. ``"rnnkit.cells.rnn_step"``, or for a
+    second implementation of the same maths (``@reference(computes="rnnkit.bptt.forward")`` on
+    the fast engine's) the name of what it computes, so forbidding one forbids both.
     """
-    qualified = f"{fn.__module__}.{fn.__name__}"
+    if fn is None:
+        return functools.partial(reference, computes=computes)
+    qualified = computes or f"{fn.__module__}.{fn.__name__}"
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):

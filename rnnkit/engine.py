@@ -471,7 +471,7 @@ def _wait(jobs):
 # Forward
 
 
-@reference
+@reference(computes="rnnkit.bptt.forward")
 @one_blas_thread()  # many small products: see its docstring
 def forward(kind, xs, p, h0=None, c0=None):
     """Computes :func:`rnnkit.bptt.forward`: same arguments, same checks, same ``hs``.
@@ -667,7 +667,7 @@ def _gradients(where, dhs, cache, k=None):
     return dxs, np.ascontiguousarray(dh0.T), dc0, grads
 
 
-@reference
+@reference(computes="rnnkit.bptt.backward")
 @one_blas_thread()  # many small products: see its docstring
 def backward(dhs, cache):
     """Computes :func:`rnnkit.bptt.backward` for a cache of :func:`forward`.
@@ -677,7 +677,7 @@ def backward(dhs, cache):
     return _gradients("engine.backward", dhs, cache)
 
 
-@reference
+@reference(computes="rnnkit.bptt.truncated_backward")
 @one_blas_thread()  # many small products: see its docstring
 def truncated_backward(dhs, cache, k):
     """Computes :func:`rnnkit.bptt.truncated_backward` (segments of k steps).
@@ -688,7 +688,7 @@ def truncated_backward(dhs, cache, k):
     return _gradients(where, dhs, cache, k=validate._check_k(where, k))
 
 
-@reference
+@reference(computes="rnnkit.bptt.grad_norms")
 @one_blas_thread()  # many small products: see its docstring
 def grad_norms(dhs, cache):
     """Computes :func:`rnnkit.bptt.grad_norms`: ``|dL/dh_t|`` for t = 0..T-1, shape (T,)."""

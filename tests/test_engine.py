@@ -109,9 +109,10 @@ def test_same_checks_and_messages_as_the_readable_layer():
         bptt.backward(hs, cache)
 
 
-def test_public_functions_are_marked_as_reference():
+def test_public_functions_are_marked_as_what_they_compute():
+    """An exercise that forbids bptt.forward forbids the engine's forward too."""
     for name in ("forward", "backward", "truncated_backward", "grad_norms"):
-        assert getattr(engine, name).__rnnkit_reference__ == f"rnnkit.engine.{name}"
+        assert getattr(engine, name).__rnnkit_reference__ == f"rnnkit.bptt.{name}"
 
 
 # ---------------------------------------------------------------------- threads

@@ -16,7 +16,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course import autograde, isolation
+from course import autograde, casefiles, isolation
 
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ("01_sequential_data", "02_simple_rnn")
@@ -182,6 +182,7 @@ def graded(tmp_path_factory, model_notebook):
                 habit(nb)
             (root / "class" / student / name).mkdir(parents=True)
             nbformat.write(nb, root / "class" / student / name / f"{name}.ipynb")
+            shutil.copy(casefiles.path_for(name, REPO / "release"), root / "class" / student / name)
     result = autograde.autograde(root / "class", root / "out", jobs=2, timeout=60, source=root / "source",
                                  show_progress=False)
     return result, root

@@ -6,6 +6,7 @@ release must be present exactly once with the release's metadata.
 """
 
 import copy
+import shutil
 import uuid
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import nbformat
 import pytest
 from nbgrader.nbgraderformat import MetadataValidator
 
-from course import repair, sources
+from course import casefiles, repair, sources
 
 REPO = Path(__file__).resolve().parent.parent
 NAMES = sources.assignments(REPO / "source")
@@ -152,6 +153,7 @@ def test_validate_counts_a_pasted_cell_once(tmp_path, validate):
     nb.cells.insert(nb.cells.index(answer), pasted)
     path = tmp_path / f"{name}.ipynb"
     nbformat.write(nb, path)
+    shutil.copy(casefiles.path_for(name, REPO / "release"), tmp_path)  # the release's visible cases
     results = validate(path)
     failed = results.get("failed", [])
     # The template's answers still raise NotImplementedError: every test fails, and says why.
