@@ -4,7 +4,7 @@ Each course notebook's exercises are defined in ``source/NN_slug/exercises.py`` 
 (Exercise(...), ...)``, found by :mod:`course.registry`). The student's side never sees them:
 ``python -m course build`` turns the visible cases into data (:func:`visible_checks`, read by
 :func:`rnnkit.checking.check`) and the hidden cases are drawn here, fresh for every grading
-(:func:`hidden_check`, :mod:`course.integrity`). Judging uses the very functions of
+(:mod:`course.integrity`; in the instructor's own kernel :mod:`course.hidden`). Judging uses the very functions of
 :mod:`rnnkit.checking`, so the visible check and the grade compare alike.
 """
 
@@ -12,18 +12,17 @@ import copy
 import dataclasses
 import functools
 import inspect
-import secrets
 from typing import Callable
 
 import numpy as np
 
-from rnnkit.checking import Case, CheckFailed, Out, Spec, call_student, normalise
+from rnnkit.checking import Case, CheckFailed, Out, Spec, normalise
 from rnnkit.checking import verify as judge
 
 VISIBLE_SEED = 2024  # visible cases are fixed, so a student can rerun and compare
 
-__all__ = ["Case", "CheckFailed", "Exercise", "Mistake", "Out", "VISIBLE_SEED", "hidden_check", "make_case",
-           "verify", "visible_checks"]
+__all__ = ["Case", "CheckFailed", "Exercise", "Mistake", "Out", "VISIBLE_SEED", "make_case", "verify",
+           "visible_checks"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -132,19 +131,3 @@ def visible_checks(ex: Exercise) -> tuple[Spec, list[Case]]:
     drawn.append(make_case(ex, np.random.default_rng([VISIBLE_SEED, 1]), True) + (True,))
     return ex.spec, [Case(inputs, expected, [(m, o) for m, o in mistake_outputs(ex, inputs, stored=True) if o is not None], big)
                      for inputs, expected, big in drawn]
-
-
-def hidden_check(name: str, student: Callable, *, seed: int | None = None) -> None:
-    """The hidden tests of exercise ``name`` on ``student`` in this process (instructor's copy).
-
-    Fresh inputs every run unless ``seed`` is given. :func:`rnnkit.checking.check` with
-    ``hidden=True`` comes here (entry point ``rnnkit.hidden_checks``); grading itself judges
-    the answers in the sandbox (:mod:`course.integrity`) with the same cases and verdicts.
-    """
-    from course.registry import get_exercise
-
-    ex = get_exercise(name)
-    rng = np.random.default_rng(secrets.randbits(63) if seed is None else seed)
-    for index in range(ex.trials_hidden):
-        inputs, expected = make_case(ex, rng, True, index)
-        verify(ex, inputs, normalise(ex.spec, call_student(ex.spec, student, inputs)), expected)

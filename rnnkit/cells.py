@@ -361,9 +361,3 @@ def _check_like(where, name, a, like, meaning):
     a = _check_shape(where, name, a, (("B", B), ("H", H)), meaning)
     return a.astype(like.dtype, copy=False)
 
-
-def one_blas_thread():
-    """Moved to :func:`rnnkit.engine.one_blas_thread`, which this returns (old name kept)."""
-    from rnnkit import engine  # the engine imports this module: look it up only when asked
-
-    return engine.one_blas_thread()

@@ -129,7 +129,7 @@ def test_time_loop_restores_blas_threads(layer):
         _, cache = layer.forward("gru", xs, p, h0)
         layer.backward(dhs, cache)
         assert setter(2) == 2  # the loops ran on one thread and put the setting back
-        with cells.one_blas_thread():  # the old name of the context manager still works
+        with engine.one_blas_thread():
             assert setter(1) == 1
         assert setter(2) == 2
     finally:
