@@ -16,9 +16,8 @@ from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, Clea
                                     LimitOutput)
 from nbgrader.validator import Validator
 
-from course.integrity import IsolatedSaveAutoGrades
-from course.preprocessors import (HideHiddenTests, KeepLastDuplicate, SandboxedExecute, StderrIsNotFailure,
-                                  WithholdCourseText)
+from course.preprocessors import (HideHiddenTests, IsolatedSaveAutoGrades, KeepLastDuplicate,
+                                  SandboxedExecute, StderrIsNotFailure, WithholdCourseText)
 from course.sandbox_kernel import install_kernelspec
 
 c = get_config()  # noqa: F821 (nbgrader injects get_config)

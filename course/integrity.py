@@ -4,18 +4,17 @@ For each submitted notebook the grader replays the student's code cells, top to 
 real IPython shell inside a sandboxed child (:mod:`course.isolation`, :mod:`course.answer_runner`),
 leaving out the test cells (the grader's own checks replace them). It then calls each
 exercise's function, as the replay left it defined, on fresh random inputs, reads the results
-back as plain numbers (``.npy`` with ``allow_pickle=False`` and JSON) and judges them with
+back as plain data (:mod:`rnnkit.wire`: JSON and ``.npy``, never a pickle) and judges them with
 :mod:`course.exercise` against the reference it computes itself. Helpers in other cells, magics
 and the student's own earlier answers work as they did in the kernel; the course library and
 the ML frameworks do not exist in the sandbox, so nothing can delegate to them, and nothing the
 student's code does can reach this process.
 
-:class:`IsolatedSaveAutoGrades` plugs this into ``nbgrader autograde``: the in-kernel run still
-produces the feedback notebook, but a test cell's score is the minimum of the in-kernel result
-and the isolated verdict, so the kernel can never raise a mark.
+:class:`course.preprocessors.IsolatedSaveAutoGrades` plugs this into ``nbgrader autograde``: the
+in-kernel run still produces the feedback notebook, but a test cell's score is the minimum of
+the in-kernel result and the isolated verdict, so the kernel can never raise a mark.
 """
 
-import ast
 import dataclasses
 import functools
 import importlib.util
@@ -27,11 +26,8 @@ from pathlib import Path
 
 import numpy as np
 from nbformat.notebooknode import NotebookNode
-from nbgrader.api import Gradebook
-from nbgrader.preprocessors import SaveAutoGrades
-from traitlets import Integer, default
 
-from course import isolation, registry, sources
+from course import cell_code, isolation, registry, sources
 from course.exercise import Exercise, make_case, verify
 from rnnkit import checking, wire
 
@@ -74,65 +70,6 @@ def _hidden_packages() -> tuple[Path, ...]:
     return tuple(found)
 
 
-def answer_source(nb: NotebookNode, name: str) -> tuple[str | None, list[str]]:
-    """The source of the cell answering exercise ``name`` and flags about how it was found.
-
-    The cell is the code cell whose nbgrader grade_id is ``name``; if that metadata was removed
-    or changed, a single code cell defining ``def name`` at top level is used instead (flagged).
-    """
-    flags = []
-    cells = [c for c in nb.get("cells", []) if c.get("cell_type") == "code"]
-    tagged = [c for c in cells if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == name]
-    if len(tagged) > 1:
-        flags.append(f"{len(tagged)} cells claim to be the answer to {name}; the first was graded")
-    if tagged:
-        return _text(tagged[0]), flags
-    defining = [c for c in cells if _defines(_text(c), name)]
-    if len(defining) == 1:
-        flags.append(f"the answer cell for {name} lost its nbgrader metadata; the cell defining {name} was graded")
-        return _text(defining[0]), flags
-    if defining:
-        flags.append(f"{len(defining)} cells define {name} and none is the answer cell")
-    else:
-        flags.append(f"no answer cell for {name} was found (deleted, renamed or turned into markdown?)")
-    return None, flags
-
-
-def _text(cell) -> str:
-    source = cell.get("source", "")
-    return "".join(source) if isinstance(source, list) else str(source)
-
-
-def _python(source: str) -> str:
-    """Cell text as plain Python (IPython magics become harmless calls)."""
-    from IPython.core.inputtransformer2 import TransformerManager
-
-    return TransformerManager().transform_cell(source)
-
-
-def _defines(source: str, name: str) -> bool:
-    try:
-        tree = ast.parse(_python(source))
-    except (SyntaxError, ValueError):
-        return False
-    return any(isinstance(n, ast.FunctionDef) and n.name == name for n in tree.body)
-
-
-def forbidden_imports(source: str) -> list[str]:
-    """Modules from FORBIDDEN_MODULES that the answer imports (statically visible)."""
-    found = set()
-    for node in ast.walk(ast.parse(source)):
-        names = []
-        if isinstance(node, ast.Import):
-            names = [a.name for a in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            names = [node.module]
-        elif isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) in ("__import__", "import_module"):
-            names = [a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
-        found.update(n.split(".")[0] for n in names if n.split(".")[0] in FORBIDDEN_MODULES)
-    return sorted(found)
-
-
 def _normalise(ex: Exercise, got) -> list:
     def find_opaque(v):
         if isinstance(v, wire.Opaque):
@@ -147,54 +84,6 @@ def _normalise(ex: Exercise, got) -> list:
     if opaque is not None:
         raise checking.CheckFailed(f"{ex.name} returned {opaque.description}; it should return numpy arrays or plain numbers.")
     return checking.normalise(ex.spec, got)
-
-
-def calls_check(source: str) -> bool:
-    """Whether a test cell's code calls ``check(...)`` (the course's checks, not plain asserts)."""
-    try:
-        tree = ast.parse(_python(source))
-    except (SyntaxError, ValueError):
-        return "check(" in source
-    return any(isinstance(n, ast.Call) and getattr(n.func, "id", getattr(n.func, "attr", None)) == "check"
-               for n in ast.walk(tree))
-
-
-def replay_cells(nb: NotebookNode) -> list[str]:
-    """The code cells the sandbox replays, in notebook order: all but the autograder tests.
-
-    Test cells are left out because the grader's own canonical checks replace them; every
-    other cell, provided or added by the student, runs as it did in the student's kernel.
-    """
-    return [_text(c) for c in nb.get("cells", []) if c.get("cell_type") == "code" and not _is_test(c)]
-
-
-def _is_test(cell) -> bool:
-    meta = cell.get("metadata", {}).get("nbgrader", {})
-    return bool(meta.get("grade")) and not meta.get("solution")
-
-
-@functools.lru_cache(maxsize=None)
-def _provided_sources(notebook: str) -> frozenset[str]:
-    """The code cells the release gives every student (not the student's own writing)."""
-    from course import notebooks, sources
-
-    path = sources.REPO / "release" / notebook / f"{notebook}.ipynb"
-    if not path.is_file():
-        return frozenset()
-    return frozenset(_text(c).strip() for c in notebooks.read(path).cells if c.cell_type == "code")
-
-
-def delegation_hints(nb: NotebookNode, notebook: str = "") -> list[str]:
-    """Forbidden modules that student-authored cells import (for messages, never for scores)."""
-    found = set()
-    provided = _provided_sources(notebook) if notebook else frozenset()
-    for cell in nb.get("cells", []):
-        if cell.get("cell_type") == "code" and _text(cell).strip() not in provided:
-            try:
-                found.update(forbidden_imports(_python(_text(cell))))
-            except (SyntaxError, ValueError):
-                continue
-    return sorted(found)
 
 
 def judge(ex: Exercise, source: str, *, slot: int | None = None, limits: isolation.Limits | None = None,
@@ -215,7 +104,7 @@ def judge_cells(nb: NotebookNode, exercises: list, *, slot: int | None = None, n
                                         memory_bytes=4 * 2**30)
     rng = np.random.default_rng(secrets.randbits(63) if seed is None else seed)
     drawn = {ex.name: [make_case(ex, rng, True, i) for i in range(ex.trials_hidden)] for ex in exercises}
-    job = {"cells": replay_cells(nb), "blocked": list(FORBIDDEN_MODULES), "stopped": STOPPED,
+    job = {"cells": cell_code.replay_cells(nb), "blocked": list(FORBIDDEN_MODULES), "stopped": STOPPED,
            "cell_seconds": CELL_SECONDS, "call_seconds": CALL_SECONDS, "exercises": []}
     for ex in exercises:
         cases = []
@@ -236,10 +125,10 @@ def judge_cells(nb: NotebookNode, exercises: list, *, slot: int | None = None, n
         why = done.how_it_ended + (f" ({detail})" if detail and not done.timed_out else "")
         return [Verdict(ex.name, ex.points, 0, f"{ex.name} could not be graded: replaying your notebook {why}.")
                 for ex in exercises]
-    provided = _provided_sources(notebook) if notebook else frozenset()
+    provided = cell_code.provided_sources(notebook) if notebook else frozenset()
     errors = [e for text, e in zip(job["cells"], results.get("cells", []))
               if isinstance(e, str) and text.strip() not in provided]
-    hints = delegation_hints(nb, notebook)
+    hints = cell_code.delegation_hints(nb, notebook)
     verdicts = []
     for ex in exercises:
         verdict = _verdict(ex, drawn[ex.name], results.get("exercises", {}).get(ex.name), errors)
@@ -302,79 +191,3 @@ def judge_notebook(nb: NotebookNode, notebook: str, *, slot: int | None = None,
                    source: Path = sources.SOURCE) -> list[Verdict]:
     """Verdicts for every exercise of assignment notebook ``notebook`` (one replay)."""
     return judge_cells(nb, registry.for_notebook(notebook, source), slot=slot, notebook=notebook)
-
-
-def _verdict_output(verdict: Verdict) -> NotebookNode:
-    mark = "passed" if verdict.score == verdict.points else "failed"
-    lines = [f"Isolated grader: {mark} ({verdict.score:g}/{verdict.points} points). {verdict.message}"]
-    lines += [f"Flag: {flag}" for flag in verdict.flags]
-    return NotebookNode(output_type="stream", name="stdout", text="\n".join(lines) + "\n")
-
-
-class IsolatedSaveAutoGrades(SaveAutoGrades):
-    """nbgrader's SaveAutoGrades, with each exercise's score capped by the isolated verdict.
-
-    A test cell scores min(in-kernel result, isolated verdict); an exercise whose test cell
-    was deleted or renamed still gets the verdict (the canonical test is the grader's own),
-    flagged in the feedback. Configure it in place of SaveAutoGrades (see nbgrader_config.py).
-    """
-
-    sandbox_slot = Integer(help="which sandbox uid to use (parallel workers use different ones)").tag(config=True)
-
-    @default("sandbox_slot")
-    def _slot_from_environment(self):
-        # course.pool gives each parallel worker its own slot, so students never share a uid
-        return isolation.current_slot()
-
-    def preprocess(self, nb, resources):
-        notebook = resources["nbgrader"]["notebook"]
-        # The exercises of the course directory being graded (a worker's scratch copy of source/)
-        root = self.config.CourseDirectory.get("root")
-        source = Path(root) / "source" if isinstance(root, str) and root else sources.SOURCE
-        self.verdicts = {v.test_id: v for v in judge_notebook(nb, notebook, slot=self.sandbox_slot, source=source)}
-        for cell in nb.cells:
-            grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-            if grade_id in self.verdicts and cell.cell_type == "code":
-                cell.outputs.append(_verdict_output(self.verdicts[grade_id]))
-        nb, resources = super().preprocess(nb, resources)
-        self._grade_missing(nb, resources)
-        return nb, resources
-
-    def _add_score(self, cell, resources):
-        super()._add_score(cell, resources)
-        test_id = cell.metadata["nbgrader"]["grade_id"]
-        verdict = self.verdicts.get(test_id)
-        if verdict is None and not calls_check(cell.source):
-            return  # a plain test cell (assert ...): nbgrader's own score stands
-        grade = self.gradebook.find_grade(test_id, self.notebook_id, self.assignment_id, self.student_id)
-        if verdict is None:
-            # The cell's check() passes vacuously wherever the grader's exercises are missing:
-            # fail closed rather than let the kernel's word stand.
-            self.log.error("%s: %s calls check() but the course has no exercise for it "
-                           "(source/<assignment>/exercises.py); scored 0", self.student_id, test_id)
-            grade.auto_score = 0
-            grade.needs_manual_grade = True
-        else:
-            grade.auto_score = min(grade.auto_score or 0, verdict.score)
-        self.gradebook.db.commit()
-
-    def _grade_missing(self, nb, resources):
-        present = {c.get("metadata", {}).get("nbgrader", {}).get("grade_id") for c in nb.cells if c.cell_type == "code"}
-        missing = [v for test_id, v in self.verdicts.items() if test_id not in present]
-        if not missing:
-            return
-        with Gradebook(self.db_url) as gradebook:
-            for verdict in missing:
-                try:
-                    grade = gradebook.find_grade(verdict.test_id, self.notebook_id, self.assignment_id, self.student_id)
-                except Exception:  # the gradebook does not know this test: nothing to restore
-                    continue
-                grade.auto_score = verdict.score
-                grade.needs_manual_grade = True  # a human should see why the test cell vanished
-                gradebook.db.commit()
-                self.log.warning("%s: test cell %s missing from the submission; scored by the isolated grader",
-                                 self.student_id, verdict.test_id)
-        nb.cells.append(NotebookNode(cell_type="markdown", metadata={}, id="isolated-grader-flags",
-                                     source="**Isolated grader:** these tests were missing from your notebook "
-                                            "and were run from the course's copy:\n\n"
-                                            + "\n".join(f"- {v.test_id}: {v.score:g}/{v.points}. {v.message}" for v in missing)))

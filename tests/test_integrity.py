@@ -14,7 +14,7 @@ import nbformat
 import numpy as np
 import pytest
 
-from course import integrity, isolation
+from course import cell_code, integrity, isolation
 from course.config import course_config
 from course.exercise import Exercise, Mistake, Out
 from course.release import ensure_tools_on_path
@@ -209,7 +209,7 @@ def test_verdict_survives_deleted_test_cell(tmp_path):
     nb = _notebook("def fx_double(x):\n    return 2.0 * x")
     del nb.cells[2]
     nb.cells[1].metadata = {}  # the student also stripped the answer cell's metadata
-    source, flags = integrity.answer_source(nb, "fx_double")
+    source, flags = cell_code.answer_source(nb, "fx_double")
     assert source is not None and "lost its nbgrader metadata" in flags[0]
     assert integrity.judge(DOUBLE, source).score == 2
 

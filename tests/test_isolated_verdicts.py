@@ -12,7 +12,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course import integrity, isolation
+from course import cell_code, integrity, isolation
 from course.registry import all_exercises
 
 REPO = Path(__file__).resolve().parent.parent
@@ -27,7 +27,7 @@ def _cells(folder: str, name: str):
 
 
 def _solution(ex) -> str:
-    source, flags = integrity.answer_source(_cells("source", ex.notebook), ex.name)
+    source, flags = cell_code.answer_source(_cells("source", ex.notebook), ex.name)
     assert source is not None and not flags, f"{ex.notebook}: {flags}"
     return "\n".join(line for line in source.splitlines() if "### BEGIN SOLUTION" not in line and "### END SOLUTION" not in line)
 
@@ -52,7 +52,7 @@ def test_demo_mistake_earns_zero(ex):
 
 @pytest.mark.parametrize("ex", EXERCISES, ids=lambda ex: ex.name)
 def test_release_stub_earns_zero(ex):
-    source, _ = integrity.answer_source(_cells("release", ex.notebook), ex.name)
+    source, _ = cell_code.answer_source(_cells("release", ex.notebook), ex.name)
     assert source is not None and "NotImplementedError" in source
     verdict = integrity.judge(ex, source)
     assert verdict.score == 0 and "NotImplementedError" in verdict.message
