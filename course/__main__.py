@@ -3,7 +3,7 @@
     python -m course build [--check]
     python -m course autograde SUBMISSIONS [--jobs N] [--db-url URL] [--timeout S] [--out DIR]
     python -m course demo [--out DIR] [--jobs N] [--timeout S]
-    python -m course table [--json] [--no-run]
+    python -m course table [--json] [--no-run] [--measure]
     python -m course student-package [DEST]
 """
 
@@ -51,6 +51,8 @@ def parser() -> argparse.ArgumentParser:
     t = sub.add_parser("table", help="print the README table of notebooks (runs every source notebook)")
     t.add_argument("--json", action="store_true", help="JSON instead of markdown")
     t.add_argument("--no-run", action="store_true", help="do not execute the notebooks (no run times)")
+    t.add_argument("--measure", action="store_true",
+                   help="run every notebook, record the times in benchmarks/notebook_times.json for README's table")
 
     w = sub.add_parser("student-package", help="build the wheel students install: rnnkit alone, no course tooling")
     w.add_argument("dest", type=Path, nargs="?", default=Path("dist"), help="where the wheel goes (default: dist/)")
@@ -89,7 +91,7 @@ def main(argv=None) -> int:
     if args.command == "table":
         from course import table
 
-        rows = table.rows(timed=not args.no_run)
+        rows = table.measure() if args.measure else table.rows(timed=not args.no_run)
         print(table.as_json(rows) if args.json else table.markdown(rows), end="")
         return 0
     if args.command == "student-package":

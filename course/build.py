@@ -10,9 +10,10 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from course import casefiles, lint, release, sources
+from course import casefiles, lint, release, sources, table
 
 RELEASE = sources.REPO / "release"
+README = sources.REPO / "README.md"
 
 
 def tree_differences(expected: Path, actual: Path) -> list[str]:
@@ -31,14 +32,17 @@ def tree_differences(expected: Path, actual: Path) -> list[str]:
 
 
 def build(check: bool = False, source: Path = sources.SOURCE, release_dir: Path = RELEASE,
-          readme: Path | None = lint.README, say=print) -> bool:
-    """Lint, then write (or with ``check`` only compare) source notebooks and release; True if OK."""
-    problems = lint.lint(source, readme)
+          readme: Path | None = README, say=print) -> bool:
+    """Lint, then write (or with ``check`` only compare) source notebooks, case files, the release
+    and README's table of notebooks; True if OK."""
+    problems = lint.lint(source)
     if problems:
         say("the source notebooks have problems:", *problems, sep="\n  ")
         return False
     assignments = sources.assignments(source)
     stale = sources.build(source, check=check) + casefiles.build(source, check=check)
+    if readme is not None and table.update_readme(Path(readme), source, check=check):
+        stale.append(Path(readme))
     if check and stale:
         say("out of date (run `python -m course build`):", *stale, sep="\n  ")
         return False

@@ -10,8 +10,10 @@ Rules (each problem is reported as ``<notebook>: <what is wrong>``):
   ``check(...)`` has an exercise;
 - hidden tests only in test cells; solution markers only in answer cells;
 - no solution leaks: no significant line of an answer appears in a markdown cell;
-- each notebook has at least one written (manually graded) question;
-- the points per notebook equal the README table's (when README.md has that table).
+- each notebook has at least one written (manually graded) question.
+
+(The README's table of notebooks is not checked here: ``course build`` writes it, see
+:mod:`course.table`.)
 """
 
 import re
@@ -19,37 +21,6 @@ from pathlib import Path
 
 from course import notebooks as nbs
 from course import registry, sources
-
-README = sources.REPO / "README.md"
-
-
-def readme_points(readme: Path = README) -> dict[str, tuple[float, float]] | None:
-    """assignment -> (automatic, manual) points from README's course table; None if no table."""
-    if not Path(readme).exists():
-        return None
-    found = None
-    header = None
-    for line in Path(readme).read_text(encoding="utf-8").splitlines():
-        if not line.lstrip().startswith("|"):
-            header = None
-            continue
-        cells = [c.strip().lower() for c in line.strip().strip("|").split("|")]
-        if header is None:
-            auto = next((i for i, c in enumerate(cells) if c.startswith("automatic")), None)
-            manual = next((i for i, c in enumerate(cells) if c.startswith("manual")), None)
-            header = (auto, manual) if auto is not None and manual is not None and "notebook" in cells[0] else False
-            continue
-        if not header or set("".join(cells)) <= set("-: "):
-            continue
-        match = re.search(r"\d\d_[a-z0-9_]+", cells[0])
-        try:
-            if match:
-                found = found or {}
-                found[match.group(0)] = (float(cells[header[0]]), float(cells[header[1]]))
-        except (ValueError, IndexError):
-            continue
-    return found
-
 
 def lint_notebook(assignment: str, nb, registered: dict | None = None) -> list[str]:
     """Problems of one source notebook (an nbformat notebook with solutions).
@@ -101,11 +72,10 @@ def lint_notebook(assignment: str, nb, registered: dict | None = None) -> list[s
     return problems
 
 
-def lint(source: Path = sources.SOURCE, readme: Path | None = README) -> list[str]:
+def lint(source: Path = sources.SOURCE) -> list[str]:
     """Every problem in the course's source notebooks (empty list: all good)."""
     problems = []
     seen: dict[str, str] = {}
-    table = readme_points(readme) if readme else None
     for assignment in sources.assignments(source):
         py_path = Path(source) / assignment / f"{assignment}.py"
         try:
@@ -123,11 +93,4 @@ def lint(source: Path = sources.SOURCE, readme: Path | None = README) -> list[st
             if cell.grade_id in seen:
                 problems.append(f"{assignment}: grade id {cell.grade_id!r} is also used in {seen[cell.grade_id]}")
             seen[cell.grade_id] = assignment
-        if table is not None:
-            auto, manual = nbs.points(nb)
-            if assignment not in table:
-                problems.append(f"{assignment}: missing from the README table (automatic {auto:g}, manual {manual:g})")
-            elif table[assignment] != (auto, manual):
-                problems.append(f"{assignment}: the README table says {table[assignment][0]:g} automatic + "
-                                f"{table[assignment][1]:g} manual points, the notebook has {auto:g} + {manual:g}")
     return problems

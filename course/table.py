@@ -1,7 +1,11 @@
-"""``python -m course table``: the README's table of notebooks, measured on this machine.
+"""The README's table of notebooks: derived from the notebooks, run times measured.
 
 One row per notebook: its title (the lecture section), its exercises, automatic and manual
 points, and how long the source notebook (with model answers) takes to run with nbclient.
+``python -m course table --measure`` runs every notebook and records the times in
+``benchmarks/notebook_times.json``; ``python -m course build`` writes the table into README.md
+between two markers from the notebooks and that file (so nothing checks the README by hand:
+``build --check`` finds a stale table like any other generated file).
 """
 
 import json
@@ -12,6 +16,10 @@ from pathlib import Path
 
 from course import notebooks as nbs
 from course import release, sources
+
+TIMES = sources.REPO / "benchmarks" / "notebook_times.json"
+BEGIN = "<!-- notebook table: written by python -m course build (times: python -m course table --measure) -->"
+END = "<!-- end of notebook table -->"
 
 
 def run_seconds(path: Path, timeout: int = 600) -> float:
@@ -29,8 +37,11 @@ def run_seconds(path: Path, timeout: int = 600) -> float:
         return time.perf_counter() - start
 
 
-def rows(source: Path = sources.SOURCE, timed: bool = True) -> list[dict]:
-    """One dict per notebook: notebook, title, exercises, automatic, manual, seconds (or None)."""
+def rows(source: Path = sources.SOURCE, timed: bool = True, times: dict | None = None) -> list[dict]:
+    """One dict per notebook: notebook, title, exercises, automatic, manual, seconds.
+
+    seconds: measured now when ``timed``, else taken from ``times`` (notebook -> s), else None.
+    """
     result = []
     for a in sources.assignments(source):
         path = Path(source) / a / f"{a}.ipynb"
@@ -42,7 +53,7 @@ def rows(source: Path = sources.SOURCE, timed: bool = True) -> list[dict]:
             "exercises": [answer.grade_id for answer, _ in nbs.exercises(nb)],
             "automatic": auto,
             "manual": manual,
-            "seconds": round(run_seconds(path), 1) if timed else None,
+            "seconds": round(run_seconds(path), 1) if timed else (times or {}).get(a),
         })
     return result
 
@@ -68,3 +79,38 @@ def markdown(table: list[dict]) -> str:
 def as_json(table: list[dict]) -> str:
     """The rows as JSON."""
     return json.dumps(table, indent=1) + "\n"
+
+
+def recorded_times(path: Path = TIMES) -> dict[str, float]:
+    """notebook -> seconds, as ``table --measure`` last recorded them (empty if never)."""
+    return json.loads(path.read_text(encoding="utf-8"))["seconds"] if path.exists() else {}
+
+
+def measure(source: Path = sources.SOURCE, path: Path = TIMES) -> list[dict]:
+    """Run every notebook, record the times in ``path`` (with the machine), return the rows."""
+    import platform
+
+    table = rows(source, timed=True)
+    machine = f"{platform.processor() or platform.machine()}, {__import__('os').cpu_count()} cores, " \
+              f"Python {platform.python_version()}"
+    path.write_text(json.dumps({"machine": machine, "seconds": {r["notebook"]: r["seconds"] for r in table}},
+                               indent=1) + "\n", encoding="utf-8")
+    return table
+
+
+def update_readme(readme: Path, source: Path = sources.SOURCE, check: bool = False, times: Path = TIMES) -> bool:
+    """Write (or with ``check`` compare) the table between README's markers; True if it was stale.
+
+    A README without the markers is left alone (a course need not publish the table).
+    """
+    text = readme.read_text(encoding="utf-8") if readme.exists() else ""
+    if BEGIN not in text or END not in text:
+        return False
+    head, rest = text.split(BEGIN, 1)
+    _, tail = rest.split(END, 1)
+    fresh = f"{head}{BEGIN}\n{markdown(rows(source, timed=False, times=recorded_times(times)))}{END}{tail}"
+    if fresh == text:
+        return False
+    if not check:
+        readme.write_text(fresh, encoding="utf-8")
+    return True

@@ -70,7 +70,7 @@ EXERCISES = textwrap.dedent('''\
 
 
     EXERCISES = (Exercise(
-        name="add_bias", notebook="01_tiny", points=2, make_inputs=_inputs,
+        "add_bias", points=2, make_inputs=_inputs,
         reference=lambda x, b: x + b, outputs=(Out("y", doc="(batch, hidden)"),),
         mistakes=(Mistake("you subtracted b: add it.", lambda x, b: x - b),
                   Mistake("b is missing.", lambda x, b: x)),
@@ -130,7 +130,7 @@ def test_lint_wants_an_exercise_for_every_checked_answer(course, tmp_path):
     shutil.copytree(course / "source", tmp_path / "source")
     (tmp_path / "source" / NB / "exercises.py").unlink()
     assert any("calls check() but exercises.py defines no Exercise 'add_bias'" in p
-               for p in lint.lint(tmp_path / "source", readme=None))
+               for p in lint.lint(tmp_path / "source"))
     # and grading refuses the stale case file instead of letting check() pass vacuously
     with pytest.raises(RuntimeError, match="out of date"):
         autograde.autograde(tmp_path / "class", tmp_path / "out", source=tmp_path / "source", show_progress=False,

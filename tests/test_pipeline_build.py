@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from course import build, lint, table
+from course import build, lint, sources, table
 
 FIXTURE = Path(__file__).parent / "fixtures" / "course"
 HEADER = "# ---\n# jupyter:\n#   jupytext:\n#     text_representation:\n#       extension: .py\n#       format_name: percent\n# ---\n\n"
@@ -30,16 +30,16 @@ assert double(2) == 4
 '''
 
 
-def problems_of(tmp_path: Path, text: str, readme: Path | None = None) -> list[str]:
+def problems_of(tmp_path: Path, text: str) -> list[str]:
     folder = tmp_path / "source" / "01_case"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "01_case.py").write_text(text)
-    return lint.lint(tmp_path / "source", readme)
+    return lint.lint(tmp_path / "source")
 
 
 def test_a_good_notebook_and_the_fixture_course_pass(tmp_path):
     assert problems_of(tmp_path, GOOD) == []
-    assert lint.lint(FIXTURE / "source", None) == []
+    assert lint.lint(FIXTURE / "source") == []
 
 
 @pytest.mark.parametrize("edit, expected", [
@@ -60,13 +60,21 @@ def test_lint_names_each_broken_rule(tmp_path, edit, expected):
     assert any(expected in p for p in found), found
 
 
-def test_lint_checks_points_against_the_readme_table(tmp_path):
-    readme = tmp_path / "README.md"
-    readme.write_text("Intro\n\n| notebook | lecture section | exercises | automatic points | manual points | run time (s) |\n"
-                      "|---|---|---|---:|---:|---:|\n| 01_case | Good | 1 | 2 | 1 | 3 |\n")
-    assert problems_of(tmp_path, GOOD, readme) == []
-    readme.write_text(readme.read_text().replace("| 2 | 1 | 3 |", "| 3 | 1 | 3 |"))
-    assert any("README table says 3 automatic" in p for p in problems_of(tmp_path, GOOD, readme))
+def test_build_writes_the_readme_table_and_check_finds_it_stale(tmp_path):
+    problems_of(tmp_path, GOOD)
+    sources.build(tmp_path / "source")  # the table is read from the generated notebooks
+    readme, times = tmp_path / "README.md", tmp_path / "times.json"
+    times.write_text(json.dumps({"machine": "test", "seconds": {"01_case": 3.4}}))
+    readme.write_text(f"Intro\n\n{table.BEGIN}\nold table\n{table.END}\n\nOutro\n")
+    assert table.update_readme(readme, tmp_path / "source", check=True, times=times)
+    assert "old table" in readme.read_text()  # check writes nothing
+    assert table.update_readme(readme, tmp_path / "source", times=times)
+    text = readme.read_text()
+    assert "| 01_case | Good | 1: `double` | 2 | 1 | 3 |" in text and text.startswith("Intro") and text.endswith("Outro\n")
+    assert not table.update_readme(readme, tmp_path / "source", check=True, times=times)
+    # the points follow the notebook, not a hand edit
+    readme.write_text(text.replace("| 2 | 1 | 3 |", "| 3 | 1 | 3 |"))
+    assert table.update_readme(readme, tmp_path / "source", check=True, times=times)
 
 
 def test_build_check_detects_stale_release_and_sources(tmp_path):
@@ -98,9 +106,6 @@ def test_table_counts_exercises_points_and_time(tmp_path):
     assert all(0 < r["seconds"] < 120 for r in rows)
     text = table.markdown(rows)
     assert "| 01_fixture_sums | Fixture sums | 2: `add_bias`, `time_sum` | 5 | 1 |" in text
-    readme = tmp_path / "README.md"
-    readme.write_text(text)
-    assert lint.readme_points(readme) == {"01_fixture_sums": (5.0, 1.0), "02_fixture_noisy": (3.0, 2.0)}
     assert json.loads(table.as_json(rows))[1]["exercises"] == ["noisy_square", "mean_pair"]
 
 
