@@ -44,7 +44,8 @@ class Exercise:
     """An autograded exercise.
 
     name: the function students define; also the solution cell's grade_id (tests: ``name_test``).
-    notebook: the assignment id, e.g. ``"02_simple_rnn"``.
+    notebook: the assignment id, e.g. ``"02_simple_rnn"``; :mod:`course.registry` fills it in
+        from the folder of the ``exercises.py`` it loads (an author need not write it).
     make_inputs: ``(rng, hidden) -> dict`` of keyword arguments; hidden cases may be larger.
     reference: the correct function, same signature as the template's.
     outputs: what the function returns; one Out means a bare value, several mean a tuple.
@@ -57,7 +58,7 @@ class Exercise:
     """
 
     name: str
-    notebook: str
+    notebook: str | None = dataclasses.field(default=None, kw_only=True)
     points: int
     make_inputs: Callable[..., dict]
     reference: Callable

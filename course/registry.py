@@ -6,6 +6,7 @@ says so if it has answer cells). The files are read by path, never installed: nb
 release skips ``*.py``, so no student gets them. Importing them never imports TensorFlow.
 """
 
+import dataclasses
 import importlib.util
 import sys
 from pathlib import Path
@@ -38,21 +39,31 @@ def load(assignment: str, source: Path = sources.SOURCE):
     except BaseException:
         del sys.modules[name]
         raise
-    if not isinstance(getattr(module, "EXERCISES", None), tuple):
-        raise ValueError(f"{path} must define EXERCISES, a tuple of course.exercise.Exercise")
+    try:
+        module.EXERCISES = placed(getattr(module, "EXERCISES", None), assignment)
+    except BaseException:
+        del sys.modules[name]
+        raise
     return module
+
+
+def placed(exercises, assignment: str) -> tuple[Exercise, ...]:
+    """``exercises`` (a file's EXERCISES) with each one's ``notebook`` set to ``assignment``,
+    the folder it lives in; an exercise that names another notebook is an error."""
+    if not isinstance(exercises, tuple):
+        raise ValueError(f"{assignment}/{EXERCISES_FILE} must define EXERCISES, a tuple of course.exercise.Exercise")
+    for ex in exercises:
+        if not isinstance(ex, Exercise):
+            raise ValueError(f"{assignment}/{EXERCISES_FILE}: EXERCISES holds {type(ex).__name__}, not Exercise")
+        if ex.notebook not in (None, assignment):
+            raise ValueError(f"exercise {ex.name!r} says notebook {ex.notebook!r} but lives in {assignment}")
+    return tuple(dataclasses.replace(ex, notebook=assignment) for ex in exercises)
 
 
 def for_notebook(assignment: str, source: Path = sources.SOURCE) -> list[Exercise]:
     """The exercises of one notebook, in definition order (empty if it has none)."""
     module = load(assignment, source)
-    found = list(module.EXERCISES) if module else []
-    for ex in found:
-        if not isinstance(ex, Exercise):
-            raise ValueError(f"{assignment}/{EXERCISES_FILE}: EXERCISES holds {type(ex).__name__}, not Exercise")
-        if ex.notebook != assignment:
-            raise ValueError(f"exercise {ex.name!r} says notebook {ex.notebook!r} but lives in {assignment}")
-    return found
+    return list(module.EXERCISES) if module else []
 
 
 def all_exercises(source: Path = sources.SOURCE) -> dict[str, Exercise]:

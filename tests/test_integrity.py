@@ -38,7 +38,7 @@ def _double(x):
 
 
 EXERCISES = (Exercise(
-    name="fx_double", notebook="fx", points=2,
+    "fx_double", points=2,
     make_inputs=lambda rng, hidden: {"x": rng.normal(size=(int(rng.integers(2, 6)), 3))},
     reference=_double, outputs=(Out("y"),),
     mistakes=(Mistake("you added x to itself once too often", lambda x: 3.0 * x),),

@@ -12,9 +12,9 @@ import math
 
 import numpy as np
 
-from course.exercise import Exercise, Mistake, Out
+from course.cases import variants
+from course.exercise import Exercise, Out
 
-NOTEBOOK = "01_sequential_data"
 START = "^"  # the start symbol of rnnkit.ngram; students pad with it too
 _LETTERS = "abcdefghklmnoprstuvw "
 
@@ -64,14 +64,14 @@ def _counts_reference(text, k, alphabet):
     return {ctx: row.tolist() for ctx, row in ngram.ngram_counts(text, k, alphabet).items()}
 
 
-def _counts_variant(text, k, alphabet, *, pad=True, stop_early=False, target_shift=0, sort_alphabet=False):
-    order = sorted(alphabet) if sort_alphabet else list(alphabet)
-    padded = START * k + text if pad else text
-    n_targets = len(padded) - k - (1 if stop_early else 0)
+def _counts_variant(text, k, alphabet, *, kind):
+    order = sorted(alphabet) if kind == "sorted" else list(alphabet)
+    padded = text if kind == "no_pad" else START * k + text
+    n_targets = len(padded) - k - (1 if kind == "stop_early" else 0)
     counts = {}
     for t in range(n_targets):
         context = padded[t : t + k]
-        nxt = padded[t + k + target_shift]
+        nxt = padded[t + k - (1 if kind == "context_end" else 0)]
         if nxt not in order:  # a shifted target may land on the start symbol
             continue
         counts.setdefault(context, [0] * len(order))[order.index(nxt)] += 1
@@ -79,39 +79,22 @@ def _counts_variant(text, k, alphabet, *, pad=True, stop_early=False, target_shi
 
 
 NGRAM_COUNTS = Exercise(
-    name="ngram_counts",
-    notebook=NOTEBOOK,
-    points=2,
-    make_inputs=_counts_inputs,
-    reference=_counts_reference,
+    "ngram_counts", points=2, make_inputs=_counts_inputs, reference=_counts_reference,
     outputs=(Out("counts", kind="json", doc="dict context (k characters) -> list of len(alphabet) counts"),),
-    mistakes=(
-        Mistake(
-            "the first k characters were not counted. Pad the text on the left with k start "
-            "symbols, padded = '^' * k + text, so that the first character is counted after the "
-            "context '^^..^' (k of them).",
-            lambda text, k, alphabet: _counts_variant(text, k, alphabet, pad=False),
-        ),
-        Mistake(
-            "the loop stops one character early: the last character of the text must be counted "
-            "too. A text of length T gives exactly T (context, next character) pairs.",
-            lambda text, k, alphabet: _counts_variant(text, k, alphabet, stop_early=True),
-        ),
-        Mistake(
-            "the counted character is the last one OF the context instead of the one AFTER it: "
-            "with padded = '^' * k + text, the context padded[t : t + k] is followed by padded[t + k].",
-            lambda text, k, alphabet: _counts_variant(text, k, alphabet, target_shift=-1),
-        ),
-        Mistake(
-            "the counts follow the sorted alphabet. Position j of each list must count the "
-            "character alphabet[j], in the order `alphabet` gives (use alphabet.index(c)).",
-            lambda text, k, alphabet: _counts_variant(text, k, alphabet, sort_alphabet=True),
-        ),
-    ),
-    forbidden=("rnnkit.ngram.ngram_counts", "rnnkit.ngram.CharNGram.fit", "keras"),
-    trials_visible=2,
-    trials_hidden=4,
-    regimes=CONTEXT_REGIMES,
+    mistakes=variants(_counts_variant, {
+        "no_pad": "the first k characters were not counted. Pad the text on the left with k start "
+                  "symbols, padded = '^' * k + text, so that the first character is counted after the "
+                  "context '^^..^' (k of them).",
+        "stop_early": "the loop stops one character early: the last character of the text must be "
+                      "counted too. A text of length T gives exactly T (context, next character) pairs.",
+        "context_end": "the counted character is the last one OF the context instead of the one AFTER "
+                       "it: with padded = '^' * k + text, the context padded[t : t + k] is followed by "
+                       "padded[t + k].",
+        "sorted": "the counts follow the sorted alphabet. Position j of each list must count the "
+                  "character alphabet[j], in the order `alphabet` gives (use alphabet.index(c)).",
+    }),
+    forbidden=("rnnkit.ngram.ngram_counts", "rnnkit.ngram.CharNGram.fit", "keras"), trials_visible=2,
+    trials_hidden=4, regimes=CONTEXT_REGIMES,
     demo_mistake=("padded = \"^\" * k + text", "padded = text"),
 )
 
@@ -153,55 +136,38 @@ def _loglik_reference(text, counts, k, alphabet, alpha):
     return ngram.CharNGram.from_counts(counts, alphabet, alpha=alpha).log_likelihood(text)
 
 
-def _loglik_variant(text, counts, k, alphabet, alpha, *, denom_alpha=None, log=math.log, reduce=sum, pad=True, skip_unseen=False):
+def _loglik_variant(text, counts, k, alphabet, alpha, *, kind):
     V = len(alphabet)
-    padded = START * k + text if pad else text
+    log = math.log10 if kind == "log10" else math.log
+    padded = text if kind == "no_pad" else START * k + text
     terms = []
     for t in range(len(padded) - k):
         context, nxt = padded[t : t + k], padded[t + k]
-        if context not in counts and skip_unseen:
+        if context not in counts and kind == "skip_unseen":
             continue
         row = counts.get(context, [0] * V)
-        denom = sum(row) + (alpha * V if denom_alpha is None else denom_alpha(alpha, V))
+        denom = sum(row) + (alpha if kind == "denominator" else alpha * V)
         terms.append(log((row[alphabet.index(nxt)] + alpha) / denom))
-    return float(reduce(terms))
+    return float(sum(terms) / len(terms) if kind == "mean" else sum(terms))
 
 
 NGRAM_LOG_LIKELIHOOD = Exercise(
-    name="ngram_log_likelihood",
-    notebook=NOTEBOOK,
-    points=3,
-    make_inputs=_loglik_inputs,
-    reference=_loglik_reference,
+    "ngram_log_likelihood", points=3, make_inputs=_loglik_inputs, reference=_loglik_reference,
     outputs=(Out("log_likelihood", kind="float", doc="ln p(text), a number <= 0"),),
-    mistakes=(
-        Mistake(
-            "the smoothing is missing from the denominator. Adding alpha to each of the V counts "
-            "adds alpha * V to their total: p = (count(context, c) + alpha) / (count(context) + "
-            "alpha * V), otherwise the probabilities do not sum to 1.",
-            lambda text, counts, k, alphabet, alpha: _loglik_variant(text, counts, k, alphabet, alpha, denom_alpha=lambda a, V: a),
-        ),
-        Mistake(
-            "this is a base-10 logarithm. Log-likelihoods in this course use the natural log: "
-            "np.log or math.log.",
-            lambda text, counts, k, alphabet, alpha: _loglik_variant(text, counts, k, alphabet, alpha, log=math.log10),
-        ),
-        Mistake(
-            "this is the average log-probability per character. The chain rule multiplies the "
-            "probabilities, so the log-likelihood is their SUM of logs.",
-            lambda text, counts, k, alphabet, alpha: _loglik_variant(text, counts, k, alphabet, alpha, reduce=lambda ts: sum(ts) / len(ts)),
-        ),
-        Mistake(
-            "the first k characters were skipped. Every character has a probability: pad the text "
-            "with k start symbols '^' so the first ones are scored after the context '^^..^'.",
-            lambda text, counts, k, alphabet, alpha: _loglik_variant(text, counts, k, alphabet, alpha, pad=False),
-        ),
-        Mistake(
-            "characters whose context never occurred in `counts` were skipped. They still have a "
-            "probability: with zero counts the smoothed formula gives alpha / (alpha * V) = 1 / V.",
-            lambda text, counts, k, alphabet, alpha: _loglik_variant(text, counts, k, alphabet, alpha, skip_unseen=True),
-        ),
-    ),
+    mistakes=variants(_loglik_variant, {
+        "denominator": "the smoothing is missing from the denominator. Adding alpha to each of the V "
+                       "counts adds alpha * V to their total: p = (count(context, c) + alpha) / "
+                       "(count(context) + alpha * V), otherwise the probabilities do not sum to 1.",
+        "log10": "this is a base-10 logarithm. Log-likelihoods in this course use the natural log: "
+                 "np.log or math.log.",
+        "mean": "this is the average log-probability per character. The chain rule multiplies the "
+                "probabilities, so the log-likelihood is their SUM of logs.",
+        "no_pad": "the first k characters were skipped. Every character has a probability: pad the "
+                  "text with k start symbols '^' so the first ones are scored after the context '^^..^'.",
+        "skip_unseen": "characters whose context never occurred in `counts` were skipped. They still "
+                       "have a probability: with zero counts the smoothed formula gives alpha / (alpha "
+                       "* V) = 1 / V.",
+    }),
     forbidden=(
         "rnnkit.ngram.CharNGram.log_likelihood",
         "rnnkit.ngram.CharNGram.log_probs",
@@ -210,9 +176,7 @@ NGRAM_LOG_LIKELIHOOD = Exercise(
         "rnnkit.ngram.CharNGram.perplexity",
         "keras",
     ),
-    trials_visible=2,
-    trials_hidden=4,
-    regimes=LOGLIK_REGIMES,
+    trials_visible=2, trials_hidden=4, regimes=LOGLIK_REGIMES,
     demo_mistake=("(total + alpha * V)", "(total + alpha)"),
 )
 
@@ -263,39 +227,20 @@ def _naive_variant(X, horizon, period, *, kind):
 
 
 NAIVE_FORECAST = Exercise(
-    name="naive_forecast",
-    notebook=NOTEBOOK,
-    points=2,
-    make_inputs=_naive_inputs,
-    reference=_naive_reference,
+    "naive_forecast", points=2, make_inputs=_naive_inputs, reference=_naive_reference,
     outputs=(Out("forecast", doc="(windows, horizon)"),),
-    mistakes=(
-        Mistake(
-            "this repeats the FIRST value of each window. The naive forecast repeats the most "
-            "recent observation(s): the end of the window, X[:, -period:, 0].",
-            lambda X, horizon, period: _naive_variant(X, horizon, period, kind="first"),
-        ),
-        Mistake(
-            "this is the window's mean (another baseline). The naive forecast copies the last "
-            "`period` observed values.",
-            lambda X, horizon, period: _naive_variant(X, horizon, period, kind="mean"),
-        ),
-        Mistake(
-            "the copied season starts one step too early. The last season is the last `period` "
-            "values, X[:, window - period : window, 0]; forecast step j copies X[:, window - period "
-            "+ j % period, 0].",
-            lambda X, horizon, period: _naive_variant(X, horizon, period, kind="early"),
-        ),
-        Mistake(
-            "the season is repeated backwards. Copy the last `period` values in time order: step "
-            "j of the forecast is X[:, window - period + j % period, 0].",
-            lambda X, horizon, period: _naive_variant(X, horizon, period, kind="reversed"),
-        ),
-    ),
-    forbidden=("keras",),
-    trials_visible=2,
-    trials_hidden=4,
-    regimes=SEASON_REGIMES,
+    mistakes=variants(_naive_variant, {
+        "first": "this repeats the FIRST value of each window. The naive forecast repeats the most "
+                 "recent observation(s): the end of the window, X[:, -period:, 0].",
+        "mean": "this is the window's mean (another baseline). The naive forecast copies the last "
+                "`period` observed values.",
+        "early": "the copied season starts one step too early. The last season is the last `period` "
+                 "values, X[:, window - period : window, 0]; forecast step j copies X[:, window - period "
+                 "+ j % period, 0].",
+        "reversed": "the season is repeated backwards. Copy the last `period` values in time order: "
+                    "step j of the forecast is X[:, window - period + j % period, 0].",
+    }),
+    forbidden=("keras",), trials_visible=2, trials_hidden=4, regimes=SEASON_REGIMES,
     demo_mistake=("window - period + j % period", "window - 1 - j % period"),
 )
 

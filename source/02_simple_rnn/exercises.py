@@ -7,15 +7,13 @@ recurrent weights, a forgotten bias, sigmoid instead of tanh, a state that is ne
 to the next step, a softmax over the wrong axis, a mean over time where the lecture sums.
 """
 
-import functools
 import numpy as np
 
-from course.cases import SEQUENCE_REGIMES
+from course.cases import SEQUENCE_REGIMES, draw_rnn_params, rnn_states, softmax, variants
 from course.cases import draw_sequence_sizes as _draw_sizes
 from course.cases import sigmoid as _sigmoid
-from course.exercise import Exercise, Mistake, Out
+from course.exercise import Exercise, Out
 
-NOTEBOOK = "02_simple_rnn"
 
 # Every forward exercise could be "solved" by calling the library's forward pass or Keras.
 _FORWARD_REFERENCES = ("rnnkit.cells.rnn_step", "rnnkit.bptt.forward", "keras")
@@ -23,23 +21,7 @@ _FORWARD_REFERENCES = ("rnnkit.cells.rnn_step", "rnnkit.bptt.forward", "keras")
 
 def _draw_rnn(rng, d, h):
     """U (D, H), W (H, H), b (H,) at a scale where tanh is neither linear nor saturated."""
-    return {
-        "U": rng.normal(0.0, 0.8, size=(d, h)),
-        "W": rng.normal(0.0, 0.8 / np.sqrt(h), size=(h, h)),
-        "b": rng.normal(0.0, 0.5, size=(h,)),
-    }
-
-
-def _loop(xs, h0, U, W, b, *, act=np.tanh, transpose_w=False, carry=True, bias=True):
-    """A simple-RNN forward loop with one mistake switched on (for the mistake models)."""
-    Wm = W.T if transpose_w else W
-    h = h0
-    out = []
-    for t in range(xs.shape[1]):
-        a = xs[:, t] @ U + (h if carry else h0) @ Wm + (b if bias else 0.0)
-        h = act(a)
-        out.append(h)
-    return np.stack(out, axis=1)
+    return draw_rnn_params(rng, d, h, scale=0.8, bias_scale=0.5)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -59,39 +41,29 @@ def _step_reference(x, h_prev, U, W, b):
     return h
 
 
+def _step_variant(x, h_prev, U, W, b, *, kind):
+    """One step with the mistake ``kind`` (for the mistake models)."""
+    act = {"sigmoid": _sigmoid, "no_tanh": lambda a: a}.get(kind, np.tanh)
+    a = x @ U
+    if kind != "no_state":
+        a = a + h_prev @ (W.T if kind == "W.T" else W)
+    return act(a if kind == "no_bias" else a + b)
+
+
 RNN_STEP_FORWARD = Exercise(
-    name="rnn_step_forward",
-    notebook=NOTEBOOK,
-    points=2,
-    make_inputs=_step_inputs,
-    reference=_step_reference,
+    "rnn_step_forward", points=2, make_inputs=_step_inputs, reference=_step_reference,
     outputs=(Out("h", doc="(batch, hidden)"),),
-    mistakes=(
-        Mistake(
-            "the recurrent weights are transposed. With row vectors the previous state is "
-            "multiplied on the left: h_prev @ W, where row j of W holds what hidden unit j "
-            "sends to every unit at the next step.",
-            lambda x, h_prev, U, W, b: np.tanh(x @ U + h_prev @ W.T + b),
-        ),
-        Mistake(
-            "the bias b is missing: h = tanh(x @ U + h_prev @ W + b).",
-            lambda x, h_prev, U, W, b: np.tanh(x @ U + h_prev @ W),
-        ),
-        Mistake(
-            "the activation is a sigmoid; the simple RNN of the lecture uses tanh, so that "
-            "h stays centred on 0 and lies in (-1, 1).",
-            lambda x, h_prev, U, W, b: _sigmoid(x @ U + h_prev @ W + b),
-        ),
-        Mistake(
-            "the activation is missing: h = tanh(x @ U + h_prev @ W + b), not the bare sum.",
-            lambda x, h_prev, U, W, b: x @ U + h_prev @ W + b,
-        ),
-        Mistake(
-            "the previous state h_prev is ignored: the step must add h_prev @ W, that is what "
-            "makes the network recurrent.",
-            lambda x, h_prev, U, W, b: np.tanh(x @ U + b),
-        ),
-    ),
+    mistakes=variants(_step_variant, {
+        "W.T": "the recurrent weights are transposed. With row vectors the previous state is "
+               "multiplied on the left: h_prev @ W, where row j of W holds what hidden unit j "
+               "sends to every unit at the next step.",
+        "no_bias": "the bias b is missing: h = tanh(x @ U + h_prev @ W + b).",
+        "sigmoid": "the activation is a sigmoid; the simple RNN of the lecture uses tanh, so that "
+                   "h stays centred on 0 and lies in (-1, 1).",
+        "no_tanh": "the activation is missing: h = tanh(x @ U + h_prev @ W + b), not the bare sum.",
+        "no_state": "the previous state h_prev is ignored: the step must add h_prev @ W, that is what "
+                    "makes the network recurrent.",
+    }),
     forbidden=_FORWARD_REFERENCES,
     demo_mistake=("h_prev @ W", "h_prev @ W.T"),
 )
@@ -114,45 +86,33 @@ def _forward_reference(xs, h0, U, W, b):
     return hs
 
 
+def _forward_variant(xs, h0, U, W, b, *, kind):
+    """The unrolled loop with the mistake ``kind`` (for the mistake models)."""
+    hs = rnn_states(xs, h0, U, W.T if kind == "W.T" else W, b, carry=kind != "no_carry",
+                    bias=kind != "no_bias", act=_sigmoid if kind == "sigmoid" else np.tanh)
+    if kind == "time_major":
+        return np.moveaxis(hs, 1, 0)
+    if kind == "h0_first":
+        return np.concatenate([h0[:, None], hs[:, :-1]], axis=1)
+    return hs
+
+
 RNN_FORWARD = Exercise(
-    name="rnn_forward",
-    notebook=NOTEBOOK,
-    points=2,
-    make_inputs=_forward_inputs,
-    regimes=SEQUENCE_REGIMES,
-    trials_visible=2,
-    reference=_forward_reference,
+    "rnn_forward", points=2, make_inputs=_forward_inputs, reference=_forward_reference,
+    regimes=SEQUENCE_REGIMES, trials_visible=2,
     outputs=(Out("hs", doc="(batch, time, hidden)"),),
-    mistakes=(
-        Mistake(
-            "the hidden state is never carried forward: every step uses the initial state h0. "
-            "Inside the loop, the new h must become the h_prev of the next step.",
-            lambda xs, h0, U, W, b: _loop(xs, h0, U, W, b, carry=False),
-        ),
-        Mistake(
-            "the recurrent weights are transposed: with row vectors the step is "
-            "h @ W, not h @ W.T.",
-            lambda xs, h0, U, W, b: _loop(xs, h0, U, W, b, transpose_w=True),
-        ),
-        Mistake(
-            "the bias b is missing from the step: h_t = tanh(x_t @ U + h_{t-1} @ W + b).",
-            lambda xs, h0, U, W, b: _loop(xs, h0, U, W, b, bias=False),
-        ),
-        Mistake(
-            "the activation is a sigmoid; the simple RNN uses tanh.",
-            lambda xs, h0, U, W, b: _loop(xs, h0, U, W, b, act=_sigmoid),
-        ),
-        Mistake(
-            "the states are stacked along the first axis, giving (time, batch, hidden). The "
-            "course is batch-major like Keras: stack along axis 1 so that hs[:, t] is step t.",
-            lambda xs, h0, U, W, b: np.moveaxis(_loop(xs, h0, U, W, b), 1, 0),
-        ),
-        Mistake(
-            "the first returned state is h0. hs[:, t] must be the state AFTER reading x_t, "
-            "so hs[:, 0] = tanh(x_0 @ U + h0 @ W + b) and h0 itself is not returned.",
-            lambda xs, h0, U, W, b: np.concatenate([h0[:, None], _loop(xs, h0, U, W, b)[:, :-1]], axis=1),
-        ),
-    ),
+    mistakes=variants(_forward_variant, {
+        "no_carry": "the hidden state is never carried forward: every step uses the initial state h0. "
+                    "Inside the loop, the new h must become the h_prev of the next step.",
+        "W.T": "the recurrent weights are transposed: with row vectors the step is "
+               "h @ W, not h @ W.T.",
+        "no_bias": "the bias b is missing from the step: h_t = tanh(x_t @ U + h_{t-1} @ W + b).",
+        "sigmoid": "the activation is a sigmoid; the simple RNN uses tanh.",
+        "time_major": "the states are stacked along the first axis, giving (time, batch, hidden). The "
+                      "course is batch-major like Keras: stack along axis 1 so that hs[:, t] is step t.",
+        "h0_first": "the first returned state is h0. hs[:, t] must be the state AFTER reading x_t, "
+                    "so hs[:, 0] = tanh(x_0 @ U + h0 @ W + b) and h0 itself is not returned.",
+    }),
     forbidden=_FORWARD_REFERENCES,
     demo_mistake=("h @ W", "h0 @ W"),
 )
@@ -180,45 +140,32 @@ def _head_reference(hs, V, c):
     return bptt.softmax(logits)
 
 
-def _softmax_axis(z, axis):
-    z = z - z.max(axis=axis, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=axis, keepdims=True)
+def _head_variant(hs, V, c, *, kind):
+    """The softmax head with the mistake ``kind`` (for the mistake models)."""
+    logits = hs @ V + c
+    if kind == "all":
+        return softmax(logits.reshape(-1), 0).reshape(logits.shape)
+    if kind == "logits":
+        return logits
+    if kind == "no_bias":
+        return softmax(hs @ V)
+    return softmax(logits, {"time": 1, "batch": 0}[kind])
 
 
 SOFTMAX_HEAD = Exercise(
-    name="softmax_head",
-    notebook=NOTEBOOK,
-    points=2,
-    make_inputs=_head_inputs,
-    reference=_head_reference,
+    "softmax_head", points=2, make_inputs=_head_inputs, reference=_head_reference,
     outputs=(Out("probs", doc="(batch, time, classes)"),),
-    mistakes=(
-        Mistake(
-            "the softmax normalises over the time axis (axis 1). Each step has its own "
-            "distribution over the K classes: normalise over the last axis, so that "
-            "probs[b, t].sum() == 1.",
-            lambda hs, V, c: _softmax_axis(hs @ V + c, 1),
-        ),
-        Mistake(
-            "the softmax normalises over the batch axis (axis 0). Each example and step has "
-            "its own distribution over the K classes: normalise over the last axis.",
-            lambda hs, V, c: _softmax_axis(hs @ V + c, 0),
-        ),
-        Mistake(
-            "the softmax normalises over all entries at once. Each example and step has its "
-            "own distribution: use axis=-1 with keepdims=True.",
-            lambda hs, V, c: _softmax_axis((hs @ V + c).reshape(-1), 0).reshape(hs.shape[:2] + (V.shape[1],)),
-        ),
-        Mistake(
-            "the output bias c is missing: the logits are hs @ V + c.",
-            lambda hs, V, c: _softmax_axis(hs @ V, -1),
-        ),
-        Mistake(
-            "these are the logits, not probabilities: apply the softmax to hs @ V + c.",
-            lambda hs, V, c: hs @ V + c,
-        ),
-    ),
+    mistakes=variants(_head_variant, {
+        "time": "the softmax normalises over the time axis (axis 1). Each step has its own "
+                "distribution over the K classes: normalise over the last axis, so that "
+                "probs[b, t].sum() == 1.",
+        "batch": "the softmax normalises over the batch axis (axis 0). Each example and step has "
+                 "its own distribution over the K classes: normalise over the last axis.",
+        "all": "the softmax normalises over all entries at once. Each example and step has its "
+               "own distribution: use axis=-1 with keepdims=True.",
+        "no_bias": "the output bias c is missing: the logits are hs @ V + c.",
+        "logits": "these are the logits, not probabilities: apply the softmax to hs @ V + c.",
+    }),
     forbidden=("rnnkit.bptt.softmax", "rnnkit.bptt.linear_head", "rnnkit.bptt.softmax_cross_entropy", "keras"),
     demo_mistake=("hs @ V + c", "hs @ V"),
 )
@@ -246,40 +193,30 @@ def _ce_reference(probs, labels):
     return per_step, total
 
 
-def _picked(probs, labels):
-    """-log p[b, t, labels[b, t]] as (B, T)."""
-    return -np.log(np.take_along_axis(probs, labels[..., None], axis=-1)[..., 0])
+def _ce_variant(probs, labels, *, kind):
+    """The loss with the mistake ``kind`` (for the mistake models)."""
+    picked = -np.log(np.take_along_axis(probs, labels[..., None], axis=-1)[..., 0])  # (B, T)
+    if kind == "batch_sum":
+        return picked.sum(axis=0), float(picked.sum())
+    per_step = picked.mean(axis=1 if kind == "time_mean" else 0)
+    if kind == "sign":
+        per_step = -per_step
+    return per_step, float(per_step.mean() if kind == "total_mean" else per_step.sum())
 
 
 TOTAL_CROSS_ENTROPY = Exercise(
-    name="total_cross_entropy",
-    notebook=NOTEBOOK,
-    points=2,
-    make_inputs=_ce_inputs,
-    reference=_ce_reference,
+    "total_cross_entropy", points=2, make_inputs=_ce_inputs, reference=_ce_reference,
     outputs=(Out("per_step", doc="(time,)"), Out("total", kind="float")),
-    mistakes=(
-        Mistake(
-            "the total is the mean of the per-step losses. The lecture's total loss over a "
-            "sequence is their SUM: L = sum over t of L_t.",
-            lambda probs, labels: (_picked(probs, labels).mean(axis=0), float(_picked(probs, labels).mean(axis=0).mean())),
-        ),
-        Mistake(
-            "the per-step loss sums over the batch. L_t is the MEAN over the batch of "
-            "-log p(correct class at step t), so it does not grow with the batch size.",
-            lambda probs, labels: (_picked(probs, labels).sum(axis=0), float(_picked(probs, labels).sum())),
-        ),
-        Mistake(
-            "the per-step losses are averaged over the wrong axis: per_step[t] is the mean over "
-            "the batch (axis 0) at step t, so it has shape (time,).",
-            lambda probs, labels: (_picked(probs, labels).mean(axis=1), float(_picked(probs, labels).mean(axis=1).sum())),
-        ),
-        Mistake(
-            "the sign is wrong: the cross-entropy is MINUS the log-probability of the correct "
-            "class, a positive number.",
-            lambda probs, labels: (-_picked(probs, labels).mean(axis=0), float(-_picked(probs, labels).mean(axis=0).sum())),
-        ),
-    ),
+    mistakes=variants(_ce_variant, {
+        "total_mean": "the total is the mean of the per-step losses. The lecture's total loss over a "
+                      "sequence is their SUM: L = sum over t of L_t.",
+        "batch_sum": "the per-step loss sums over the batch. L_t is the MEAN over the batch of "
+                     "-log p(correct class at step t), so it does not grow with the batch size.",
+        "time_mean": "the per-step losses are averaged over the wrong axis: per_step[t] is the mean over "
+                     "the batch (axis 0) at step t, so it has shape (time,).",
+        "sign": "the sign is wrong: the cross-entropy is MINUS the log-probability of the correct "
+                "class, a positive number.",
+    }),
     forbidden=("rnnkit.bptt.softmax_cross_entropy", "keras"),
     demo_mistake=("per_step.sum()", "per_step.mean()"),
 )
@@ -308,45 +245,29 @@ def _stacked_reference(xs, U1, W1, b1, U2, W2, b2):
     return hs1, hs2
 
 
-def _stacked_variant(xs, U1, W1, b1, U2, W2, b2, *, lag=False, recurrent2=True, transpose_w=False):
-    """Two stacked layers with one mistake switched on (for the mistake models)."""
-    B, T, _ = xs.shape
-    zeros1, zeros2 = np.zeros((B, W1.shape[0])), np.zeros((B, W2.shape[0]))
-    hs1 = _loop(xs, zeros1, U1, W1, b1, transpose_w=transpose_w)
-    below = np.concatenate([zeros1[:, None], hs1[:, :-1]], axis=1) if lag else hs1
-    if recurrent2:
-        hs2 = _loop(below, zeros2, U2, W2, b2, transpose_w=transpose_w)
-    else:
-        hs2 = np.tanh(below @ U2 + b2)
-    return hs1, hs2
+def _stacked_variant(xs, U1, W1, b1, U2, W2, b2, *, kind):
+    """Two stacked layers with the mistake ``kind`` (for the mistake models)."""
+    if kind == "W.T":
+        W1, W2 = W1.T, W2.T
+    hs1 = rnn_states(xs, None, U1, W1, b1)
+    below = np.concatenate([np.zeros_like(hs1[:, :1]), hs1[:, :-1]], axis=1) if kind == "lag" else hs1
+    if kind == "not_recurrent":
+        return hs1, np.tanh(below @ U2 + b2)
+    return hs1, rnn_states(below, None, U2, W2, b2)
 
 
 STACKED_RNN_FORWARD = Exercise(
-    name="stacked_rnn_forward",
-    notebook=NOTEBOOK,
-    points=3,
-    make_inputs=_stacked_inputs,
-    regimes=SEQUENCE_REGIMES,
-    trials_visible=2,
-    reference=_stacked_reference,
+    "stacked_rnn_forward", points=3, make_inputs=_stacked_inputs, reference=_stacked_reference,
+    regimes=SEQUENCE_REGIMES, trials_visible=2,
     outputs=(Out("hs1", doc="(batch, time, hidden1)"), Out("hs2", doc="(batch, time, hidden2)")),
-    mistakes=(
-        Mistake(
-            "layer 2 is not recurrent: its step must also add its own previous state, "
-            "h2_t = tanh(h1_t @ U2 + h2_{t-1} @ W2 + b2).",
-            functools.partial(_stacked_variant, recurrent2=False),
-        ),
-        Mistake(
-            "layer 2 reads layer 1's state from the previous time step. At step t, first "
-            "update layer 1 with x_t, then feed that new h1_t to layer 2.",
-            functools.partial(_stacked_variant, lag=True),
-        ),
-        Mistake(
-            "the recurrent weights are transposed: with row vectors each layer computes "
-            "h_prev @ W, not h_prev @ W.T.",
-            functools.partial(_stacked_variant, transpose_w=True),
-        ),
-    ),
+    mistakes=variants(_stacked_variant, {
+        "not_recurrent": "layer 2 is not recurrent: its step must also add its own previous state, "
+                         "h2_t = tanh(h1_t @ U2 + h2_{t-1} @ W2 + b2).",
+        "lag": "layer 2 reads layer 1's state from the previous time step. At step t, first "
+               "update layer 1 with x_t, then feed that new h1_t to layer 2.",
+        "W.T": "the recurrent weights are transposed: with row vectors each layer computes "
+               "h_prev @ W, not h_prev @ W.T.",
+    }),
     forbidden=_FORWARD_REFERENCES,
     demo_mistake=("h1 @ U2 + h2 @ W2 + b2", "h1 @ U2 + b2"),
 )

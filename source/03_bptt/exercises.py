@@ -9,16 +9,14 @@ the tanh derivative left out, weight gradients transposed or summed over the wro
 gradient clipped on its own.
 """
 
-import functools
 import math
 
 import numpy as np
 
-from course.cases import SEQUENCE_REGIMES
+from course.cases import SEQUENCE_REGIMES, draw_rnn_params, rnn_states, variants
 from course.cases import draw_sequence_sizes as _draw_sizes
 from course.exercise import Exercise, Mistake, Out
 
-NOTEBOOK = "03_bptt"
 
 _BACKWARD_REFERENCES = (
     "rnnkit.cells.rnn_step_backward",
@@ -31,9 +29,8 @@ _BACKWARD_REFERENCES = (
 
 def _draw_rnn(rng, d, h):
     """U (D, H), W (H, H), b (H,) at a scale where tanh is neither linear nor saturated."""
-    return (rng.normal(0.0, 0.6, size=(d, h)),
-            rng.normal(0.0, 0.6 / np.sqrt(h), size=(h, h)),
-            rng.normal(0.0, 0.3, size=(h,)))
+    p = draw_rnn_params(rng, d, h, scale=0.6, bias_scale=0.3)
+    return p["U"], p["W"], p["b"]
 
 
 def _recover_bias(xs, h_prevs, hs, U, W):
@@ -80,23 +77,20 @@ def _step_reference(dh, x, h_prev, h, U, W):
     return dx, dh_prev, grads["U"], grads["W"], grads["b"]
 
 
-def _step_variant(dh, x, h_prev, h, U, W, *, deriv="tanh", transpose_w=False, transpose_du=False, db_axis=0):
-    """One step backward with one mistake switched on (for the mistake models)."""
-    local = {"tanh": 1.0 - h**2, "none": 1.0, "double_tanh": 1.0 - np.tanh(h) ** 2, "h": h * (1.0 - h)}[deriv]
+def _step_variant(dh, x, h_prev, h, U, W, *, kind):
+    """One step backward with the mistake ``kind`` (for the mistake models)."""
+    local = {"no_deriv": 1.0, "double_tanh": 1.0 - np.tanh(h) ** 2, "sigmoid_deriv": h * (1.0 - h)}.get(kind, 1.0 - h**2)
     da = dh * local
     dx = da @ U.T
-    dh_prev = da @ (W if transpose_w else W.T)
-    dU = (da.T @ x) if transpose_du else (x.T @ da)
-    dW = (da.T @ h_prev) if transpose_du else (h_prev.T @ da)
-    return dx, dh_prev, dU, dW, da.sum(axis=db_axis)
+    dh_prev = da @ (W if kind == "W" else W.T)
+    transposed = kind == "transposed"
+    dU = (da.T @ x) if transposed else (x.T @ da)
+    dW = (da.T @ h_prev) if transposed else (h_prev.T @ da)
+    return dx, dh_prev, dU, dW, da.sum(axis=1 if kind == "db_axis" else 0)
 
 
 RNN_STEP_BACKWARD = Exercise(
-    name="rnn_step_backward",
-    notebook=NOTEBOOK,
-    points=3,
-    make_inputs=_step_inputs,
-    reference=_step_reference,
+    "rnn_step_backward", points=3, make_inputs=_step_inputs, reference=_step_reference,
     outputs=(
         Out("dx", doc="(batch, input)"),
         Out("dh_prev", doc="(batch, hidden)"),
@@ -104,40 +98,21 @@ RNN_STEP_BACKWARD = Exercise(
         Out("dW", doc="(hidden, hidden), like W"),
         Out("db", doc="(hidden,), like b"),
     ),
-    mistakes=(
-        Mistake(
-            "the tanh derivative is missing. Before anything else, go back through the tanh: "
-            "da = dh * (1 - h**2), where h is the step's output; every other gradient uses da.",
-            functools.partial(_step_variant, deriv="none"),
-        ),
-        Mistake(
-            "the tanh derivative is applied to tanh(h). h is already tanh(a), so "
-            "tanh'(a) = 1 - h**2, not 1 - tanh(h)**2.",
-            functools.partial(_step_variant, deriv="double_tanh"),
-        ),
-        Mistake(
-            "that is the sigmoid's derivative h * (1 - h); the derivative of tanh, written with "
-            "its output, is 1 - h**2.",
-            functools.partial(_step_variant, deriv="h"),
-        ),
-        Mistake(
-            "dh_prev uses W instead of W.T. The forward pass computed h_prev @ W, so the "
-            "gradient flows back as da @ W.T (shapes alone cannot tell: W is square).",
-            functools.partial(_step_variant, transpose_w=True),
-        ),
-        Mistake(
-            "the weight gradients are transposed: dU = x.T @ da has U's shape (input, hidden) "
-            "and dW = h_prev.T @ da has W's shape, rows indexed by the input of the product.",
-            functools.partial(_step_variant, transpose_du=True),
-        ),
-        Mistake(
-            "db is summed over the hidden axis. The bias is shared by every example of the "
-            "batch, so its gradient sums da over the batch: db = da.sum(axis=0), shape (hidden,).",
-            functools.partial(_step_variant, db_axis=1),
-        ),
-    ),
-    forbidden=_BACKWARD_REFERENCES,
-    trials_hidden=4,
+    mistakes=variants(_step_variant, {
+        "no_deriv": "the tanh derivative is missing. Before anything else, go back through the tanh: "
+                    "da = dh * (1 - h**2), where h is the step's output; every other gradient uses da.",
+        "double_tanh": "the tanh derivative is applied to tanh(h). h is already tanh(a), so "
+                       "tanh'(a) = 1 - h**2, not 1 - tanh(h)**2.",
+        "sigmoid_deriv": "that is the sigmoid's derivative h * (1 - h); the derivative of tanh, written with "
+                         "its output, is 1 - h**2.",
+        "W": "dh_prev uses W instead of W.T. The forward pass computed h_prev @ W, so the "
+             "gradient flows back as da @ W.T (shapes alone cannot tell: W is square).",
+        "transposed": "the weight gradients are transposed: dU = x.T @ da has U's shape (input, hidden) "
+                      "and dW = h_prev.T @ da has W's shape, rows indexed by the input of the product.",
+        "db_axis": "db is summed over the hidden axis. The bias is shared by every example of the "
+                   "batch, so its gradient sums da over the batch: db = da.sum(axis=0), shape (hidden,).",
+    }),
+    forbidden=_BACKWARD_REFERENCES, trials_hidden=4,
     demo_mistake=("da @ W.T", "da @ W"),
 )
 
@@ -151,11 +126,7 @@ def _sequence_inputs(rng, hidden, regime):
     U, W, b = _draw_rnn(rng, D, H)
     xs = rng.normal(size=(B, T, D))
     h0 = np.tanh(rng.normal(size=(B, H)))
-    hs = np.empty((B, T, H))
-    h = h0
-    for t in range(T):
-        h = np.tanh(xs[:, t] @ U + h @ W + b)
-        hs[:, t] = h
+    hs = rnn_states(xs, h0, U, W, b)
     return {"dhs": rng.normal(size=(B, T, H)), "xs": xs, "h0": h0, "hs": hs, "U": U, "W": W}
 
 
@@ -172,9 +143,8 @@ def _sequence_reference(dhs, xs, h0, hs, U, W):
     return dxs, dh0, grads["U"], grads["W"], grads["b"]
 
 
-def _bptt_variant(dhs, xs, h0, hs, U, W, *, carry=True, late_next=False, transpose_w=False,
-                  deriv=True, wrong_prev=False):
-    """Full BPTT with one mistake switched on (for the mistake models)."""
+def _bptt_variant(dhs, xs, h0, hs, U, W, *, kind):
+    """Full BPTT with the mistake ``kind`` (for the mistake models)."""
     B, T, _ = xs.shape
     dxs = np.zeros_like(xs)
     dU, dW, db = np.zeros_like(U), np.zeros_like(W), np.zeros(W.shape[0])
@@ -182,26 +152,21 @@ def _bptt_variant(dhs, xs, h0, hs, U, W, *, carry=True, late_next=False, transpo
     for t in reversed(range(T)):
         h = hs[:, t]
         h_prev = hs[:, t - 1] if t > 0 else h0
-        local = (1.0 - h**2) if deriv else 1.0
-        if late_next:
+        local = 1.0 if kind == "no_deriv" else (1.0 - h**2)
+        if kind == "late_next":
             da = dhs[:, t] * local + dh_next
         else:
-            da = (dhs[:, t] + (dh_next if carry else 0.0)) * local
+            da = (dhs[:, t] + (0.0 if kind == "no_next" else dh_next)) * local
         dxs[:, t] = da @ U.T
         dU += xs[:, t].T @ da
-        dW += (h if wrong_prev else h_prev).T @ da
+        dW += (h if kind == "h_not_prev" else h_prev).T @ da
         db += da.sum(axis=0)
-        dh_next = da @ (W if transpose_w else W.T)
+        dh_next = da @ (W if kind == "W" else W.T)
     return dxs, dh_next, dU, dW, db
 
 
 RNN_BACKWARD = Exercise(
-    name="rnn_backward",
-    notebook=NOTEBOOK,
-    points=3,
-    make_inputs=_sequence_inputs,
-    regimes=SEQUENCE_REGIMES,
-    trials_visible=2,
+    "rnn_backward", points=3, make_inputs=_sequence_inputs, regimes=SEQUENCE_REGIMES, trials_visible=2,
     reference=_sequence_reference,
     outputs=(
         Out("dxs", doc="(batch, time, input)"),
@@ -210,35 +175,19 @@ RNN_BACKWARD = Exercise(
         Out("dW", doc="(hidden, hidden), like W"),
         Out("db", doc="(hidden,), like b"),
     ),
-    mistakes=(
-        Mistake(
-            "the gradient from later steps is missing. h_t feeds the loss at step t AND the next "
-            "step, so the gradient reaching it is dhs[:, t] + dh_next, where dh_next is the "
-            "dh_prev computed at step t + 1 (zero at the last step).",
-            functools.partial(_bptt_variant, carry=False),
-        ),
-        Mistake(
-            "dh_next is added after the tanh derivative. It is a gradient with respect to h_t, "
-            "like dhs[:, t]: add them first, then da = (dhs[:, t] + dh_next) * (1 - h_t**2).",
-            functools.partial(_bptt_variant, late_next=True),
-        ),
-        Mistake(
-            "the gradient flows back through W instead of W.T: dh_prev = da @ W.T, because the "
-            "forward pass computed h_prev @ W.",
-            functools.partial(_bptt_variant, transpose_w=True),
-        ),
-        Mistake(
-            "the tanh derivative is missing: da = (dhs[:, t] + dh_next) * (1 - h_t**2).",
-            functools.partial(_bptt_variant, deriv=False),
-        ),
-        Mistake(
-            "dW uses the state after the step. Step t computed h_{t-1} @ W, so dW gets "
-            "h_{t-1}.T @ da: hs[:, t - 1], and h0 at t = 0.",
-            functools.partial(_bptt_variant, wrong_prev=True),
-        ),
-    ),
-    forbidden=_BACKWARD_REFERENCES,
-    trials_hidden=4,
+    mistakes=variants(_bptt_variant, {
+        "no_next": "the gradient from later steps is missing. h_t feeds the loss at step t AND the next "
+                   "step, so the gradient reaching it is dhs[:, t] + dh_next, where dh_next is the "
+                   "dh_prev computed at step t + 1 (zero at the last step).",
+        "late_next": "dh_next is added after the tanh derivative. It is a gradient with respect to h_t, "
+                     "like dhs[:, t]: add them first, then da = (dhs[:, t] + dh_next) * (1 - h_t**2).",
+        "W": "the gradient flows back through W instead of W.T: dh_prev = da @ W.T, because the "
+             "forward pass computed h_prev @ W.",
+        "no_deriv": "the tanh derivative is missing: da = (dhs[:, t] + dh_next) * (1 - h_t**2).",
+        "h_not_prev": "dW uses the state after the step. Step t computed h_{t-1} @ W, so dW gets "
+                      "h_{t-1}.T @ da: hs[:, t - 1], and h0 at t = 0.",
+    }),
+    forbidden=_BACKWARD_REFERENCES, trials_hidden=4,
     demo_mistake=("dhs[:, t] + dh_next", "dhs[:, t]"),
 )
 
@@ -276,11 +225,7 @@ def _global(grads):
 
 
 CLIP_GRADS = Exercise(
-    name="clip_grads",
-    notebook=NOTEBOOK,
-    points=2,
-    make_inputs=_clip_inputs,
-    reference=_clip_reference,
+    "clip_grads", points=2, make_inputs=_clip_inputs, reference=_clip_reference,
     outputs=(Out("dU", doc="(input, hidden)"), Out("dW", doc="(hidden, hidden)"), Out("db", doc="(hidden,)")),
     mistakes=(
         Mistake(
@@ -301,21 +246,15 @@ CLIP_GRADS = Exercise(
             lambda dU, dW, db, max_norm: _scaled(
                 (dU, dW, db), min(1.0, max_norm / sum(float(np.sum(g * g)) for g in (dU, dW, db)))),
         ),
-        Mistake(
-            "the entries are clipped one by one (np.clip). Clipping by the global norm rescales "
-            "the whole gradient when its norm exceeds max_norm, so its direction is kept.",
-            lambda dU, dW, db, max_norm: tuple(np.clip(g, -max_norm, max_norm) for g in (dU, dW, db)),
-        ),
-        Mistake(
-            "you rescale even when the norm is already below max_norm: clipping only shrinks. "
-            "Scale by min(1, max_norm / norm), so gradients whose global norm is within the "
-            "limit come back unchanged.",
-            lambda dU, dW, db, max_norm: _scaled((dU, dW, db), max_norm / _global((dU, dW, db))),
-        ),
+        Mistake("the entries are clipped one by one (np.clip). Clipping by the global norm rescales "
+                "the whole gradient when its norm exceeds max_norm, so its direction is kept.",
+                lambda dU, dW, db, max_norm: tuple(np.clip(g, -max_norm, max_norm) for g in (dU, dW, db))),
+        Mistake("you rescale even when the norm is already below max_norm: clipping only shrinks. "
+                "Scale by min(1, max_norm / norm), so gradients whose global norm is within the "
+                "limit come back unchanged.",
+                lambda dU, dW, db, max_norm: _scaled((dU, dW, db), max_norm / _global((dU, dW, db)))),
     ),
-    forbidden=("rnnkit.bptt.clip_by_global_norm", "keras"),
-    trials_visible=2,
-    trials_hidden=4,
+    forbidden=("rnnkit.bptt.clip_by_global_norm", "keras"), trials_visible=2, trials_hidden=4,
     regimes=("norm above max_norm", "norm below max_norm"),
     demo_mistake=(
         "math.sqrt(sum(np.sum(g * g) for g in (dU, dW, db)))",
@@ -343,61 +282,35 @@ def _norms_reference(dhs, xs, h0, U, W, b):
     return bptt.grad_norms(dhs, cache)
 
 
-def _norms_variant(dhs, xs, h0, U, W, b, *, carry=True, reverse=False, deriv=True, transpose_w=False,
-                   per_example=False):
-    """||dL/dh_t|| with one mistake switched on (for the mistake models)."""
-    T = xs.shape[1]
-    hs = []
-    h = h0
-    for t in range(T):
-        h = np.tanh(xs[:, t] @ U + h @ W + b)
-        hs.append(h)
+def _norms_variant(dhs, xs, h0, U, W, b, *, kind):
+    """||dL/dh_t|| with the mistake ``kind`` (for the mistake models)."""
+    hs = rnn_states(xs, h0, U, W, b)
     norms = []
     dh_next = np.zeros_like(h0)
-    for t in reversed(range(T)):
-        dh = dhs[:, t] + (dh_next if carry else 0.0)
-        norms.append(float(np.linalg.norm(dh, axis=1).mean()) if per_example else float(np.linalg.norm(dh)))
-        da = dh * ((1.0 - hs[t] ** 2) if deriv else 1.0)
-        dh_next = da @ (W if transpose_w else W.T)
+    for t in reversed(range(xs.shape[1])):
+        dh = dhs[:, t] + (0.0 if kind == "no_next" else dh_next)
+        norms.append(float(np.linalg.norm(dh, axis=1).mean()) if kind == "per_example" else float(np.linalg.norm(dh)))
+        da = dh * (1.0 if kind == "no_deriv" else (1.0 - hs[:, t] ** 2))
+        dh_next = da @ (W if kind == "W" else W.T)
     out = np.array(norms)
-    return out if reverse else out[::-1].copy()
+    return out if kind == "reversed" else out[::-1].copy()
 
 
 GRAD_NORMS_THROUGH_TIME = Exercise(
-    name="grad_norms_through_time",
-    notebook=NOTEBOOK,
-    points=2,
-    make_inputs=_norms_inputs,
-    regimes=SEQUENCE_REGIMES,
-    trials_visible=2,
+    "grad_norms_through_time", points=2, make_inputs=_norms_inputs, regimes=SEQUENCE_REGIMES, trials_visible=2,
     reference=_norms_reference,
     outputs=(Out("norms", doc="(time,)", atol=1e-12),),
-    mistakes=(
-        Mistake(
-            "the norms are in reverse order. The backward loop visits t = T-1 first; "
-            "norms[t] must belong to step t (fill an array by index, or reverse the list).",
-            functools.partial(_norms_variant, reverse=True),
-        ),
-        Mistake(
-            "the gradient from later steps is missing: dL/dh_t = dhs[:, t] + dh_next, and it is "
-            "this total whose norm we measure.",
-            functools.partial(_norms_variant, carry=False),
-        ),
-        Mistake(
-            "the tanh derivative is missing: going back one step multiplies by diag(1 - h_t**2) "
-            "before W.T.",
-            functools.partial(_norms_variant, deriv=False),
-        ),
-        Mistake(
-            "the gradient flows back through W instead of W.T: dh_prev = da @ W.T.",
-            functools.partial(_norms_variant, transpose_w=True),
-        ),
-        Mistake(
-            "the norm is averaged over the examples. Take the norm of the whole (batch, hidden) "
-            "array dL/dh_t: np.sqrt(np.sum(dh ** 2)).",
-            functools.partial(_norms_variant, per_example=True),
-        ),
-    ),
+    mistakes=variants(_norms_variant, {
+        "reversed": "the norms are in reverse order. The backward loop visits t = T-1 first; "
+                    "norms[t] must belong to step t (fill an array by index, or reverse the list).",
+        "no_next": "the gradient from later steps is missing: dL/dh_t = dhs[:, t] + dh_next, and it is "
+                   "this total whose norm we measure.",
+        "no_deriv": "the tanh derivative is missing: going back one step multiplies by diag(1 - h_t**2) "
+                    "before W.T.",
+        "W": "the gradient flows back through W instead of W.T: dh_prev = da @ W.T.",
+        "per_example": "the norm is averaged over the examples. Take the norm of the whole (batch, hidden) "
+                       "array dL/dh_t: np.sqrt(np.sum(dh ** 2)).",
+    }),
     forbidden=_BACKWARD_REFERENCES + ("rnnkit.bptt.forward", "rnnkit.cells.rnn_step"),
     demo_mistake=("dhs[:, t] + dh_next", "dhs[:, t]"),
 )

@@ -13,9 +13,9 @@ mistake models below are separate numpy code that makes one typical error each.
 import numpy as np
 
 from rnnkit import bptt
+from course.cases import distinct_sizes, rnn_states
 from course.exercise import Exercise, Mistake, Out
 
-NOTEBOOK = "04_architecture_zoo"
 LAYERS = ("SimpleRNN", "LSTM", "GRU")
 _N_STATES = {"SimpleRNN": 1, "LSTM": 2, "GRU": 1}
 
@@ -24,13 +24,8 @@ _N_STATES = {"SimpleRNN": 1, "LSTM": 2, "GRU": 1}
 # 4.2 rnn_output_shape
 
 
-def _distinct_sizes(rng, k, low, high):
-    """``k`` different integers in [low, high): swapped axes must change the answer."""
-    return [int(v) for v in rng.choice(np.arange(low, high), size=k, replace=False)]
-
-
 def _shape_inputs(rng, hidden):
-    batch, time, features, units = _distinct_sizes(rng, 4, 2, 40 if hidden else 12)
+    batch, time, features, units = distinct_sizes(rng, 4, 2, 40 if hidden else 12)
     # LSTM and return_state are drawn more often: they are where the answers differ most.
     layer = str(rng.choice(LAYERS, p=[0.25, 0.5, 0.25]))
     return dict(
@@ -90,47 +85,23 @@ def _shape_state_sequences(batch, time, features, units, layer, return_sequences
 
 
 RNN_OUTPUT_SHAPE = Exercise(
-    name="rnn_output_shape",
-    notebook=NOTEBOOK,
-    points=2,
-    make_inputs=_shape_inputs,
-    reference=rnn_output_shape_reference,
+    "rnn_output_shape", points=2, make_inputs=_shape_inputs, reference=rnn_output_shape_reference,
     outputs=(Out("shapes", "json", "[output shape, state shapes...]"),),
     mistakes=(
-        Mistake(
-            "with return_sequences=True the layer returns one output per time step, so the "
-            "output keeps the time axis: (batch, time, units).",
-            _shape_no_time,
-        ),
-        Mistake(
-            "Keras is batch-major: the sequence output is (batch, time, units), not "
-            "(time, batch, units).",
-            _shape_time_first,
-        ),
-        Mistake(
-            "the last axis of every output is the layer's `units` (its hidden size), not the "
-            "number of input features.",
-            _shape_features,
-        ),
-        Mistake(
-            "an LSTM carries two states, h and c, so return_state=True gives three arrays: "
-            "[output, h, c].",
-            _shape_one_state,
-        ),
-        Mistake(
-            "only the LSTM has a cell state c: SimpleRNN and GRU return one state, "
-            "[output, h].",
-            _shape_two_states,
-        ),
-        Mistake(
-            "the returned states are the final step's states, (batch, units), even when the "
-            "output has a time axis.",
-            _shape_state_sequences,
-        ),
+        Mistake("with return_sequences=True the layer returns one output per time step, so the "
+                "output keeps the time axis: (batch, time, units).", _shape_no_time),
+        Mistake("Keras is batch-major: the sequence output is (batch, time, units), not "
+                "(time, batch, units).", _shape_time_first),
+        Mistake("the last axis of every output is the layer's `units` (its hidden size), not the "
+                "number of input features.", _shape_features),
+        Mistake("an LSTM carries two states, h and c, so return_state=True gives three arrays: "
+                "[output, h, c].", _shape_one_state),
+        Mistake("only the LSTM has a cell state c: SimpleRNN and GRU return one state, "
+                "[output, h].", _shape_two_states),
+        Mistake("the returned states are the final step's states, (batch, units), even when the "
+                "output has a time axis.", _shape_state_sequences),
     ),
-    forbidden=("keras",),
-    trials_visible=8,
-    trials_hidden=40,
+    forbidden=("keras",), trials_visible=8, trials_hidden=40,
     demo_mistake=(
         "output = [batch, time, units] if return_sequences else [batch, units]",
         "output = [batch, units]",
@@ -152,7 +123,7 @@ def _sizes(rng, hidden):
         return 2, 5, 3, 4, 2
     B = int(rng.integers(2, 5))
     T = int(rng.integers(3, 9))
-    D, H, K = _distinct_sizes(rng, 3, 2, 8)
+    D, H, K = distinct_sizes(rng, 3, 2, 8)
     return B, T, D, H, K
 
 
@@ -179,13 +150,7 @@ def many_to_one_forward_reference(xs, U, W, b, V, c):
 
 def _rnn_states(xs, U, W, b, h0=None):
     """All hidden states (B, T, H) of a simple RNN: independent code for the mistake models."""
-    B, T, _ = xs.shape
-    h = np.zeros((B, W.shape[0])) if h0 is None else h0
-    hs = []
-    for t in range(T):
-        h = np.tanh(xs[:, t] @ U + h @ W + b)
-        hs.append(h)
-    return np.stack(hs, axis=1)
+    return rnn_states(xs, h0, U, W, b)
 
 
 def _m2o_first(xs, U, W, b, V, c):
@@ -213,33 +178,17 @@ def _m2o_no_head_bias(xs, U, W, b, V, c):
 
 
 MANY_TO_ONE_FORWARD = Exercise(
-    name="many_to_one_forward",
-    notebook=NOTEBOOK,
-    points=2,
-    make_inputs=_many_to_one_inputs,
-    reference=many_to_one_forward_reference,
+    "many_to_one_forward", points=2, make_inputs=_many_to_one_inputs, reference=many_to_one_forward_reference,
     outputs=(Out("y", "array", "(batch, classes)"),),
     mistakes=(
-        Mistake(
-            "you classified the hidden state after the first step; a many-to-one model reads "
-            "the whole sequence and classifies the last state h_T = hs[:, -1].",
-            _m2o_first,
-        ),
-        Mistake(
-            "you averaged the hidden states over time. That is a valid pooling model, but this "
-            "exercise classifies the last state h_T only.",
-            _m2o_mean,
-        ),
-        Mistake(
-            "you applied the dense layer at every step (many-to-many, shape (batch, time, "
-            "classes)); many-to-one keeps only the last step: (batch, classes).",
-            _m2o_every_step,
-        ),
-        Mistake(
-            "your hidden state does not depend on the previous one: h_t = tanh(x_t U + "
-            "h_{t-1} W + b) needs the recurrent term, starting from h_0 = 0.",
-            _m2o_no_recurrence,
-        ),
+        Mistake("you classified the hidden state after the first step; a many-to-one model reads "
+                "the whole sequence and classifies the last state h_T = hs[:, -1].", _m2o_first),
+        Mistake("you averaged the hidden states over time. That is a valid pooling model, but this "
+                "exercise classifies the last state h_T only.", _m2o_mean),
+        Mistake("you applied the dense layer at every step (many-to-many, shape (batch, time, "
+                "classes)); many-to-one keeps only the last step: (batch, classes).", _m2o_every_step),
+        Mistake("your hidden state does not depend on the previous one: h_t = tanh(x_t U + "
+                "h_{t-1} W + b) needs the recurrent term, starting from h_0 = 0.", _m2o_no_recurrence),
         Mistake("the recurrent term should be h_{t-1} @ W, not h_{t-1} @ W.T.", _m2o_w_transposed),
         Mistake("the dense layer adds its bias: y = h_T V + c.", _m2o_no_head_bias),
     ),
@@ -255,8 +204,8 @@ MANY_TO_ONE_FORWARD = Exercise(
 def _seq2seq_inputs(rng, hidden):
     if hidden:
         B = int(rng.integers(2, 5))
-        T_in, T_out = _distinct_sizes(rng, 2, 2, 9)
-        D_in, D_out, H, K = _distinct_sizes(rng, 4, 2, 9)
+        T_in, T_out = distinct_sizes(rng, 2, 2, 9)
+        D_in, D_out, H, K = distinct_sizes(rng, 4, 2, 9)
     else:
         B, T_in, T_out, D_in, D_out, H, K = 2, 5, 3, 3, 2, 4, 6
 
@@ -319,37 +268,21 @@ def _s2s_encoder_outputs(xs, ys_in, enc, dec, V, c):
 
 SEQ2SEQ_FORWARD = Exercise(
     name="seq2seq_forward",
-    notebook=NOTEBOOK,
     points=3,
     make_inputs=_seq2seq_inputs,
     reference=seq2seq_forward_reference,
     outputs=(Out("out", "array", "(batch, decoder time, classes)"),),
     mistakes=(
-        Mistake(
-            "your decoder starts from a zero state, so it never hears what the encoder read: "
-            "use the encoder's final hidden state as the decoder's h_0.",
-            _s2s_zero_state,
-        ),
-        Mistake(
-            "your decoder starts from the encoder's state after its first step; the summary of "
-            "the whole input is the encoder's final state, enc_hs[:, -1].",
-            _s2s_first_state,
-        ),
-        Mistake(
-            "your decoder uses the encoder's recurrent weights; encoder and decoder are two "
-            "RNNs with their own U, W and b (use dec['W'], dec['b']).",
-            _s2s_encoder_weights,
-        ),
-        Mistake(
-            "you returned only the decoder's last step; the decoder emits one output per "
-            "decoder step: (batch, T_out, classes).",
-            _s2s_last_only,
-        ),
-        Mistake(
-            "you returned outputs for the encoder's steps; the outputs come from the decoder, "
-            "which reads ys_in.",
-            _s2s_encoder_outputs,
-        ),
+        Mistake("your decoder starts from a zero state, so it never hears what the encoder read: "
+                "use the encoder's final hidden state as the decoder's h_0.", _s2s_zero_state),
+        Mistake("your decoder starts from the encoder's state after its first step; the summary of "
+                "the whole input is the encoder's final state, enc_hs[:, -1].", _s2s_first_state),
+        Mistake("your decoder uses the encoder's recurrent weights; encoder and decoder are two "
+                "RNNs with their own U, W and b (use dec['W'], dec['b']).", _s2s_encoder_weights),
+        Mistake("you returned only the decoder's last step; the decoder emits one output per "
+                "decoder step: (batch, T_out, classes).", _s2s_last_only),
+        Mistake("you returned outputs for the encoder's steps; the outputs come from the decoder, "
+                "which reads ys_in.", _s2s_encoder_outputs),
     ),
     forbidden=("keras", "rnnkit.bptt.forward", "rnnkit.cells.rnn_step", "rnnkit.bptt.linear_head"),
     demo_mistake=("h = h_enc", "h = np.zeros_like(h_enc)"),

@@ -14,10 +14,10 @@ a Keras LSTM). Mistake models are independent numpy code.
 import numpy as np
 
 from rnnkit import cells, layouts
+from course.cases import distinct_sizes, draw_gate_params
 from course.cases import sigmoid as _sigmoid
 from course.exercise import Exercise, Mistake, Out
 
-NOTEBOOK = "05_lstm"
 LECTURE_GATES = ("f", "i", "g", "o")  # the key order of an LSTM parameter dict
 KERAS_GATES = layouts.KERAS_GATES["lstm"]  # Keras' column blocks (it calls g "c")
 
@@ -31,17 +31,13 @@ def _sizes(rng, hidden):
     if not hidden:
         return 2, 3, 4
     B = int(rng.integers(2, 6))
-    D, H = (int(v) for v in rng.choice(np.arange(2, 9), size=2, replace=False))
+    D, H = distinct_sizes(rng, 2, 2, 9)
     return B, D, H
 
 
 def _lstm_params(rng, D, H, peephole=False):
     """Random LSTM parameters with nonzero biases (a zero bias would hide a missing bias)."""
-    p = {}
-    for gate in LECTURE_GATES:
-        p[f"U_{gate}"] = 0.6 * rng.standard_normal((D, H))
-        p[f"W_{gate}"] = 0.6 * rng.standard_normal((H, H))
-        p[f"b_{gate}"] = 0.4 * rng.standard_normal(H)
+    p = draw_gate_params(rng, LECTURE_GATES, D, H)
     if peephole:
         for name in ("P_f", "P_i", "P_o"):
             p[name] = 0.8 * rng.standard_normal(H)
@@ -127,40 +123,18 @@ def _fwd_w_transposed(x, h_prev, c_prev, p):
 
 
 LSTM_STEP_FORWARD = Exercise(
-    name="lstm_step_forward",
-    notebook=NOTEBOOK,
-    points=3,
-    make_inputs=_step_inputs,
-    reference=lstm_step_forward_reference,
+    "lstm_step_forward", points=3, make_inputs=_step_inputs, reference=lstm_step_forward_reference,
     outputs=(Out("h", "array", "(batch, hidden)"), Out("c", "array", "(batch, hidden)")),
     mistakes=(
-        Mistake(
-            "your forget gate uses W_i. Every gate has its own weights: "
-            "f = sigmoid(x U_f + h_prev W_f + b_f).",
-            _fwd_forget_uses_w_i,
-        ),
-        Mistake(
-            "the candidate g uses a sigmoid; it is g = tanh(x U_g + h_prev W_g + b_g), so it can "
-            "write negative values into the cell. Only f, i and o are sigmoids.",
-            _fwd_sigmoid_g,
-        ),
-        Mistake(
-            "h = o * c is missing the tanh: the output is h = o * tanh(c_t).",
-            _fwd_no_tanh_on_c,
-        ),
-        Mistake(
-            "the roles of f and i are swapped in the cell update: the forget gate scales the old "
-            "cell, the input gate scales the candidate: c_t = f * c_prev + i * g.",
-            _fwd_f_i_swapped,
-        ),
-        Mistake(
-            "h uses the old cell state; compute c_t first, then h = o * tanh(c_t).",
-            _fwd_h_from_c_prev,
-        ),
-        Mistake(
-            "the recurrent term should be h_prev @ W_*, not h_prev @ W_*.T.",
-            _fwd_w_transposed,
-        ),
+        Mistake("your forget gate uses W_i. Every gate has its own weights: "
+                "f = sigmoid(x U_f + h_prev W_f + b_f).", _fwd_forget_uses_w_i),
+        Mistake("the candidate g uses a sigmoid; it is g = tanh(x U_g + h_prev W_g + b_g), so it can "
+                "write negative values into the cell. Only f, i and o are sigmoids.", _fwd_sigmoid_g),
+        Mistake("h = o * c is missing the tanh: the output is h = o * tanh(c_t).", _fwd_no_tanh_on_c),
+        Mistake("the roles of f and i are swapped in the cell update: the forget gate scales the old "
+                "cell, the input gate scales the candidate: c_t = f * c_prev + i * g.", _fwd_f_i_swapped),
+        Mistake("h uses the old cell state; compute c_t first, then h = o * tanh(c_t).", _fwd_h_from_c_prev),
+        Mistake("the recurrent term should be h_prev @ W_*, not h_prev @ W_*.T.", _fwd_w_transposed),
     ),
     forbidden=("rnnkit.cells.lstm_step", "rnnkit.bptt.forward", "keras"),
     demo_mistake=(
@@ -232,11 +206,7 @@ def _bwd(**switches):
 
 
 LSTM_STEP_BACKWARD = Exercise(
-    name="lstm_step_backward",
-    notebook=NOTEBOOK,
-    points=4,
-    make_inputs=_backward_inputs,
-    reference=lstm_step_backward_reference,
+    "lstm_step_backward", points=4, make_inputs=_backward_inputs, reference=lstm_step_backward_reference,
     outputs=(
         Out("dx", "array", "(batch, input features)"),
         Out("dh_prev", "array", "(batch, hidden)"),
@@ -246,39 +216,19 @@ LSTM_STEP_BACKWARD = Exercise(
         Out("db", "array", "(4 * hidden,), blocks f i g o"),
     ),
     mistakes=(
-        Mistake(
-            "the gradient reaching c_t has two parts: dc from step t+1 and, because "
-            "h_t = o * tanh(c_t), dh * o * (1 - tanh(c_t)^2). You left out the second.",
-            _bwd(through_h=False),
-        ),
-        Mistake(
-            "you dropped the incoming dc: the cell state's gradient from step t+1 adds to what "
-            "comes through h_t.",
-            _bwd(carry_dc=False),
-        ),
-        Mistake(
-            "g = tanh(a_g), so its derivative is 1 - g^2, not the sigmoid's g * (1 - g).",
-            _bwd(g_deriv="sigmoid"),
-        ),
-        Mistake(
-            "c_t = f * c_prev + i * g, so the gradient flows to c_prev through f: "
-            "dc_prev = dc_t * f (you used i).",
-            _bwd(dc_prev_gate="i"),
-        ),
-        Mistake(
-            "h = o * tanh(c_t), so the output gate's gradient is dh * tanh(c_t), not dh * c_t.",
-            _bwd(tanh_c_in_do=False),
-        ),
-        Mistake(
-            "the weight gradients are right but stacked in the wrong order: put the blocks side "
-            "by side as f, i, g, o (the order of the keys of p).",
-            _bwd(order=("f", "i", "o", "g")),
-        ),
-        Mistake(
-            "the weight gradients are right but stacked in Keras' order i, f, g, o; this exercise "
-            "uses the lecture order f, i, g, o.",
-            _bwd(order=KERAS_GATES),
-        ),
+        Mistake("the gradient reaching c_t has two parts: dc from step t+1 and, because "
+                "h_t = o * tanh(c_t), dh * o * (1 - tanh(c_t)^2). You left out the second.", _bwd(through_h=False)),
+        Mistake("you dropped the incoming dc: the cell state's gradient from step t+1 adds to what "
+                "comes through h_t.", _bwd(carry_dc=False)),
+        Mistake("g = tanh(a_g), so its derivative is 1 - g^2, not the sigmoid's g * (1 - g).", _bwd(g_deriv="sigmoid")),
+        Mistake("c_t = f * c_prev + i * g, so the gradient flows to c_prev through f: "
+                "dc_prev = dc_t * f (you used i).", _bwd(dc_prev_gate="i")),
+        Mistake("h = o * tanh(c_t), so the output gate's gradient is dh * tanh(c_t), not dh * c_t.",
+                _bwd(tanh_c_in_do=False)),
+        Mistake("the weight gradients are right but stacked in the wrong order: put the blocks side "
+                "by side as f, i, g, o (the order of the keys of p).", _bwd(order=("f", "i", "o", "g"))),
+        Mistake("the weight gradients are right but stacked in Keras' order i, f, g, o; this exercise "
+                "uses the lecture order f, i, g, o.", _bwd(order=KERAS_GATES)),
     ),
     forbidden=(
         "rnnkit.cells.lstm_step",
@@ -333,41 +283,23 @@ def _keras_u_w_swapped(p):
 
 
 KERAS_LSTM_WEIGHTS = Exercise(
-    name="keras_lstm_weights",
-    notebook=NOTEBOOK,
-    points=2,
-    make_inputs=_keras_inputs,
-    reference=keras_lstm_weights_reference,
+    "keras_lstm_weights", points=2, make_inputs=_keras_inputs, reference=keras_lstm_weights_reference,
     outputs=(
         Out("kernel", "array", "(input features, 4 * hidden), blocks i f c o"),
         Out("recurrent_kernel", "array", "(hidden, 4 * hidden), blocks i f c o"),
         Out("bias", "array", "(4 * hidden,), blocks i f c o"),
     ),
     mistakes=(
-        Mistake(
-            "i and f are swapped: Keras puts the input gate first, then the forget gate "
-            "(order i, f, c, o); you kept the lecture's f, i, g, o.",
-            _keras_order(LECTURE_GATES),
-        ),
-        Mistake(
-            "the candidate and the output gate are swapped: Keras' order is i, f, c, o with "
-            "c our candidate g, so o comes last.",
-            _keras_order(("i", "f", "o", "g")),
-        ),
-        Mistake(
-            "you used the order f, i, o, g; Keras' blocks are i, f, c (= g), o.",
-            _keras_order(("f", "i", "o", "g")),
-        ),
-        Mistake(
-            "the gates sit side by side as column blocks (concatenate along axis=1): kernel is "
-            "(D, 4H), not (4D, H).",
-            _keras_rows,
-        ),
-        Mistake(
-            "kernel holds the input weights U_* (D, 4H) and recurrent_kernel the recurrent "
-            "weights W_* (H, 4H); you swapped them.",
-            _keras_u_w_swapped,
-        ),
+        Mistake("i and f are swapped: Keras puts the input gate first, then the forget gate "
+                "(order i, f, c, o); you kept the lecture's f, i, g, o.", _keras_order(LECTURE_GATES)),
+        Mistake("the candidate and the output gate are swapped: Keras' order is i, f, c, o with "
+                "c our candidate g, so o comes last.", _keras_order(("i", "f", "o", "g"))),
+        Mistake("you used the order f, i, o, g; Keras' blocks are i, f, c (= g), o.",
+                _keras_order(("f", "i", "o", "g"))),
+        Mistake("the gates sit side by side as column blocks (concatenate along axis=1): kernel is "
+                "(D, 4H), not (4D, H).", _keras_rows),
+        Mistake("kernel holds the input weights U_* (D, 4H) and recurrent_kernel the recurrent "
+                "weights W_* (H, 4H); you swapped them.", _keras_u_w_swapped),
     ),
     forbidden=("rnnkit.layouts.to_keras_weights", "rnnkit.keras_bridge.keras_layer", "keras"),
     demo_mistake=('order = ["i", "f", "g", "o"]', 'order = ["f", "i", "g", "o"]'),
@@ -412,33 +344,17 @@ def _peep(**switches):
 
 
 PEEPHOLE_LSTM_STEP = Exercise(
-    name="peephole_lstm_step",
-    notebook=NOTEBOOK,
-    points=2,
-    make_inputs=_peephole_inputs,
-    reference=peephole_lstm_step_reference,
+    "peephole_lstm_step", points=2, make_inputs=_peephole_inputs, reference=peephole_lstm_step_reference,
     outputs=(Out("h", "array", "(batch, hidden)"), Out("c", "array", "(batch, hidden)")),
     mistakes=(
-        Mistake(
-            "your output gate peeks at the old cell state c_prev; o is computed after the cell "
-            "update and sees the new one: o = sigmoid(... + P_o * c_t).",
-            _peep(o_sees="c_prev"),
-        ),
-        Mistake(
-            "you computed a plain LSTM: the peepholes add P_f * c_prev to f's pre-activation, "
-            "P_i * c_prev to i's and P_o * c_t to o's.",
-            _peep(o_sees="none", f_i_peep=False),
-        ),
-        Mistake(
-            "only the output gate has its peephole: f and i also see the old cell, "
-            "+ P_f * c_prev and + P_i * c_prev.",
-            _peep(f_i_peep=False),
-        ),
-        Mistake(
-            "the output gate has no peephole: add P_o * c_t (the new cell state) to its "
-            "pre-activation.",
-            _peep(o_sees="none"),
-        ),
+        Mistake("your output gate peeks at the old cell state c_prev; o is computed after the cell "
+                "update and sees the new one: o = sigmoid(... + P_o * c_t).", _peep(o_sees="c_prev")),
+        Mistake("you computed a plain LSTM: the peepholes add P_f * c_prev to f's pre-activation, "
+                "P_i * c_prev to i's and P_o * c_t to o's.", _peep(o_sees="none", f_i_peep=False)),
+        Mistake("only the output gate has its peephole: f and i also see the old cell, "
+                "+ P_f * c_prev and + P_i * c_prev.", _peep(f_i_peep=False)),
+        Mistake("the output gate has no peephole: add P_o * c_t (the new cell state) to its "
+                "pre-activation.", _peep(o_sees="none")),
         Mistake("P_f and P_i are swapped: the forget gate uses P_f, the input gate P_i.", _peep(swap_fi=True)),
     ),
     forbidden=("rnnkit.cells.lstm_step", "rnnkit.bptt.forward", "keras"),

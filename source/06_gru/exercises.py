@@ -11,10 +11,10 @@ z and r swapped, biases left out of a count.
 import numpy as np
 
 from rnnkit import cells, layouts
+from course.cases import draw_gate_params, variants
 from course.cases import sigmoid as _sigmoid
 from course.exercise import Exercise, Mistake, Out
 
-NOTEBOOK = "06_gru"
 GATES = layouts.KERAS_GATES["gru"]  # the lecture's order too
 
 
@@ -30,15 +30,6 @@ def _draw_sizes(rng, hidden):
     return b, d, h
 
 
-def _draw_params(rng, d, h):
-    p = {}
-    for gate in GATES:
-        p[f"U_{gate}"] = rng.normal(0.0, 0.6, size=(d, h))
-        p[f"W_{gate}"] = rng.normal(0.0, 0.6, size=(h, h))
-        p[f"b_{gate}"] = rng.normal(0.0, 0.4, size=(h,))
-    return p
-
-
 # ---------------------------------------------------------------------------------------------
 # gru_step_forward
 
@@ -48,7 +39,7 @@ def _step_inputs(rng, hidden):
     return {
         "x": rng.normal(size=(b, d)),
         "h_prev": np.tanh(rng.normal(size=(b, h))),
-        "params": _draw_params(rng, d, h),
+        "params": draw_gate_params(rng, GATES, d, h),
     }
 
 
@@ -57,60 +48,41 @@ def _gru_step_reference(x, h_prev, params):
     return h
 
 
-def _gru_variant(x, h_prev, p, *, flip=False, reset_after=False, swap=False, no_reset=False, transpose_w=False):
-    """A GRU step with one of the typical mistakes switched on (for the mistake models)."""
-    z_name, r_name = ("r", "z") if swap else ("z", "r")
-    W = (lambda k: p[k].T) if transpose_w else (lambda k: p[k])
+def _gru_variant(x, h_prev, params, *, kind):
+    """A GRU step with the typical mistake ``kind`` (for the mistake models)."""
+    p = params
+    z_name, r_name = ("r", "z") if kind == "swap" else ("z", "r")
+    W = (lambda k: p[k].T) if kind == "W.T" else (lambda k: p[k])
     z = _sigmoid(x @ p[f"U_{z_name}"] + h_prev @ W(f"W_{z_name}") + p[f"b_{z_name}"])
     r = _sigmoid(x @ p[f"U_{r_name}"] + h_prev @ W(f"W_{r_name}") + p[f"b_{r_name}"])
-    if no_reset:
+    if kind == "no_reset":
         recurrent = h_prev @ W("W_g")
-    elif reset_after:
+    elif kind == "reset_after":
         recurrent = r * (h_prev @ W("W_g"))
     else:
         recurrent = (r * h_prev) @ W("W_g")
     g = np.tanh(x @ p["U_g"] + recurrent + p["b_g"])
-    return z * h_prev + (1 - z) * g if flip else (1 - z) * h_prev + z * g
+    return z * h_prev + (1 - z) * g if kind == "flip" else (1 - z) * h_prev + z * g
 
 
 GRU_STEP_FORWARD = Exercise(
-    name="gru_step_forward",
-    notebook=NOTEBOOK,
-    points=3,
-    make_inputs=_step_inputs,
-    reference=_gru_step_reference,
+    "gru_step_forward", points=3, make_inputs=_step_inputs, reference=_gru_step_reference,
     outputs=(Out("h", doc="(batch, hidden)"),),
-    mistakes=(
-        Mistake(
-            "the update gate is the wrong way round. In the lecture's GRU z chooses the NEW "
-            "candidate: h_t = (1 - z) * h_prev + z * g. (Keras writes z * h_prev + (1 - z) * g, "
-            "because its z is 1 minus ours.)",
-            lambda x, h_prev, params: _gru_variant(x, h_prev, params, flip=True),
-        ),
-        Mistake(
-            "the reset gate is applied after the recurrent product, r * (h_prev @ W_g). The lecture "
-            "resets the state before it is multiplied: g = tanh(x @ U_g + (r * h_prev) @ W_g + b_g). "
-            "(Applying it afterwards is Keras' reset_after=True variant, a different model.)",
-            lambda x, h_prev, params: _gru_variant(x, h_prev, params, reset_after=True),
-        ),
-        Mistake(
-            "z and r are swapped: the update gate z uses U_z, W_z, b_z and mixes old and new state; "
-            "the reset gate r uses U_r, W_r, b_r and multiplies h_prev inside the candidate g.",
-            lambda x, h_prev, params: _gru_variant(x, h_prev, params, swap=True),
-        ),
-        Mistake(
-            "the reset gate is missing: the candidate must use the reset state, "
-            "g = tanh(x @ U_g + (r * h_prev) @ W_g + b_g).",
-            lambda x, h_prev, params: _gru_variant(x, h_prev, params, no_reset=True),
-        ),
-        Mistake(
-            "the recurrent weights are transposed: with row vectors the state is multiplied on the "
-            "left, h_prev @ W (W has shape (hidden, hidden), rows = previous state).",
-            lambda x, h_prev, params: _gru_variant(x, h_prev, params, transpose_w=True),
-        ),
-    ),
-    forbidden=("rnnkit.cells.gru_step", "rnnkit.bptt.forward", "keras"),
-    trials_hidden=4,
+    mistakes=variants(_gru_variant, {
+        "flip": "the update gate is the wrong way round. In the lecture's GRU z chooses the NEW "
+                "candidate: h_t = (1 - z) * h_prev + z * g. (Keras writes z * h_prev + (1 - z) * g, "
+                "because its z is 1 minus ours.)",
+        "reset_after": "the reset gate is applied after the recurrent product, r * (h_prev @ W_g). The lecture "
+                       "resets the state before it is multiplied: g = tanh(x @ U_g + (r * h_prev) @ W_g + b_g). "
+                       "(Applying it afterwards is Keras' reset_after=True variant, a different model.)",
+        "swap": "z and r are swapped: the update gate z uses U_z, W_z, b_z and mixes old and new state; "
+                "the reset gate r uses U_r, W_r, b_r and multiplies h_prev inside the candidate g.",
+        "no_reset": "the reset gate is missing: the candidate must use the reset state, "
+                    "g = tanh(x @ U_g + (r * h_prev) @ W_g + b_g).",
+        "W.T": "the recurrent weights are transposed: with row vectors the state is multiplied on the "
+               "left, h_prev @ W (W has shape (hidden, hidden), rows = previous state).",
+    }),
+    forbidden=("rnnkit.cells.gru_step", "rnnkit.bptt.forward", "keras"), trials_hidden=4,
     demo_mistake=("return (1 - z) * h_prev + z * g", "return z * h_prev + (1 - z) * g"),
 )
 
@@ -121,7 +93,7 @@ GRU_STEP_FORWARD = Exercise(
 
 def _keras_weights_inputs(rng, hidden):
     _, d, h = _draw_sizes(rng, hidden)
-    return {"params": _draw_params(rng, d, h)}
+    return {"params": draw_gate_params(rng, GATES, d, h)}
 
 
 def _to_keras_reference(params):
@@ -143,40 +115,26 @@ def _to_keras_variant(p, *, negate=("z",), order=GATES, one_minus=False):
 
 
 TO_KERAS_GRU_WEIGHTS = Exercise(
-    name="to_keras_gru_weights",
-    notebook=NOTEBOOK,
-    points=2,
-    make_inputs=_keras_weights_inputs,
-    reference=_to_keras_reference,
+    "to_keras_gru_weights", points=2, make_inputs=_keras_weights_inputs, reference=_to_keras_reference,
     outputs=(
         Out("kernel", doc="(input, 3 * hidden), blocks z | r | g"),
         Out("recurrent_kernel", doc="(hidden, 3 * hidden), blocks z | r | g"),
         Out("bias", doc="(3 * hidden,), blocks z | r | g"),
     ),
     mistakes=(
-        Mistake(
-            "the update-gate block is copied unchanged. Keras' update gate is 1 - z, and "
-            "1 - sigmoid(a) = sigmoid(-a): negate U_z, W_z and b_z (and only those).",
-            lambda params: _to_keras_variant(params, negate=()),
-        ),
-        Mistake(
-            "the update-gate block holds 1 - U_z, 1 - W_z, 1 - b_z. The gate value is 1 - z, but "
-            "the weights do not simply follow: 1 - sigmoid(a) = sigmoid(-a), so negate them.",
-            lambda params: _to_keras_variant(params, one_minus=True),
-        ),
-        Mistake(
-            "every block is negated; only the update gate changes sign (1 - sigmoid(a) = "
-            "sigmoid(-a)). The reset gate and the candidate mean the same in both notations.",
-            lambda params: _to_keras_variant(params, negate=GATES),
-        ),
-        Mistake(
-            "the gate blocks are in the wrong order: Keras stacks update z, reset r, candidate g.",
-            lambda params: _to_keras_variant(params, order=("r", "z", "g")),
-        ),
-        Mistake(
-            "the gate blocks are in the wrong order: Keras stacks update z, reset r, candidate g.",
-            lambda params: _to_keras_variant(params, negate=("r",), order=("r", "z", "g")),
-        ),
+        Mistake("the update-gate block is copied unchanged. Keras' update gate is 1 - z, and "
+                "1 - sigmoid(a) = sigmoid(-a): negate U_z, W_z and b_z (and only those).",
+                lambda params: _to_keras_variant(params, negate=())),
+        Mistake("the update-gate block holds 1 - U_z, 1 - W_z, 1 - b_z. The gate value is 1 - z, but "
+                "the weights do not simply follow: 1 - sigmoid(a) = sigmoid(-a), so negate them.",
+                lambda params: _to_keras_variant(params, one_minus=True)),
+        Mistake("every block is negated; only the update gate changes sign (1 - sigmoid(a) = "
+                "sigmoid(-a)). The reset gate and the candidate mean the same in both notations.",
+                lambda params: _to_keras_variant(params, negate=GATES)),
+        Mistake("the gate blocks are in the wrong order: Keras stacks update z, reset r, candidate g.",
+                lambda params: _to_keras_variant(params, order=("r", "z", "g"))),
+        Mistake("the gate blocks are in the wrong order: Keras stacks update z, reset r, candidate g.",
+                lambda params: _to_keras_variant(params, negate=("r",), order=("r", "z", "g"))),
     ),
     forbidden=(
         "rnnkit.layouts.to_keras_weights",
@@ -184,9 +142,7 @@ TO_KERAS_GRU_WEIGHTS = Exercise(
         "rnnkit.keras_bridge.keras_layer",
         "keras",
     ),
-    rtol=0.0,
-    atol=1e-12,
-    trials_hidden=3,
+    rtol=0.0, atol=1e-12, trials_hidden=3,
     demo_mistake=('"z": -1.0', '"z": 1.0'),
 )
 
@@ -216,37 +172,23 @@ def _count(d, h, gates, bias_vectors):
 
 
 GRU_PARAM_COUNT = Exercise(
-    name="gru_param_count",
-    notebook=NOTEBOOK,
-    points=1,
-    make_inputs=_count_inputs,
-    reference=_count_reference,
+    "gru_param_count", points=1, make_inputs=_count_inputs, reference=_count_reference,
     outputs=(Out("count", kind="int"),),
     mistakes=(
-        Mistake(
-            "the biases are not counted: each of the 3 blocks z, r, g has a bias vector of size "
-            "hidden, so the count is 3 * H * (D + H + 1) (one more bias vector per block when "
-            "reset_after=True).",
-            lambda input_size, hidden_size, reset_after: _count(input_size, hidden_size, 3, 0),
-        ),
-        Mistake(
-            "reset_after is ignored. With reset_after=True Keras keeps a second bias for the "
-            "recurrent product, so there are 3 * H * (D + H + 2) parameters; with False, 3 * H * (D + H + 1).",
-            lambda input_size, hidden_size, reset_after: _count(input_size, hidden_size, 3, 2 if not reset_after else 1),
-        ),
-        Mistake(
-            "this is the count for 4 blocks (an LSTM). A GRU has 3: update z, reset r, candidate g.",
-            lambda input_size, hidden_size, reset_after: _count(input_size, hidden_size, 4, 2 if reset_after else 1),
-        ),
-        Mistake(
-            "the extra recurrent bias of reset_after=True has one entry per unit and per block: "
-            "3 * H more parameters, not H.",
-            lambda input_size, hidden_size, reset_after: _count(input_size, hidden_size, 3, 1) + (hidden_size if reset_after else 0),
-        ),
+        Mistake("the biases are not counted: each of the 3 blocks z, r, g has a bias vector of size "
+                "hidden, so the count is 3 * H * (D + H + 1) (one more bias vector per block when "
+                "reset_after=True).",
+                lambda input_size, hidden_size, reset_after: _count(input_size, hidden_size, 3, 0)),
+        Mistake("reset_after is ignored. With reset_after=True Keras keeps a second bias for the "
+                "recurrent product, so there are 3 * H * (D + H + 2) parameters; with False, 3 * H * (D + H + 1).",
+                lambda input_size, hidden_size, reset_after: _count(input_size, hidden_size, 3, 2 if not reset_after else 1)),
+        Mistake("this is the count for 4 blocks (an LSTM). A GRU has 3: update z, reset r, candidate g.",
+                lambda input_size, hidden_size, reset_after: _count(input_size, hidden_size, 4, 2 if reset_after else 1)),
+        Mistake("the extra recurrent bias of reset_after=True has one entry per unit and per block: "
+                "3 * H more parameters, not H.",
+                lambda input_size, hidden_size, reset_after: _count(input_size, hidden_size, 3, 1) + (hidden_size if reset_after else 0)),
     ),
-    forbidden=("rnnkit.layouts.param_count", "keras"),
-    trials_visible=3,
-    trials_hidden=6,
+    forbidden=("rnnkit.layouts.param_count", "keras"), trials_visible=3, trials_hidden=6,
     regimes=("reset_after=True", "reset_after=False"),
     demo_mistake=("(input_size + hidden_size + biases)", "(input_size + hidden_size)"),
 )

@@ -5,7 +5,6 @@ import numpy as np
 from course.exercise import Exercise, Mistake, Out
 from rnnkit.embedding import Vocabulary, embedding_backward, embedding_lookup
 
-NOTEBOOK = "07_sentiment"
 
 _LETTERS = np.array(list("abcdefghijklmnopqrstuvwxyz"))
 
@@ -63,29 +62,17 @@ def _encode_with(offset_shift=0, bucket=_crc):
 
 
 ENCODE_WITH_OOV = Exercise(
-    name="encode_with_oov",
-    notebook=NOTEBOOK,
-    points=2,
-    make_inputs=_encode_inputs,
-    reference=_encode_reference,
+    "encode_with_oov", points=2, make_inputs=_encode_inputs, reference=_encode_reference,
     outputs=(Out("ids", "int_array", "(T,) token ids"),),
     mistakes=(
-        Mistake(
-            "the OOV buckets start right after the padding id and the known words: with K known "
-            "words (ids 1..K) the first bucket is id K + 1 = len(token_to_id). You started them one "
-            "too early, so an unknown word can get the id of the last known word.",
-            _encode_with(offset_shift=-1),
-        ),
-        Mistake(
-            "bucket j has id len(token_to_id) + j with j = crc32 % num_oov_buckets counted from 0; "
-            "you added one more, so the last bucket runs past the embedding matrix.",
-            _encode_with(offset_shift=1),
-        ),
-        Mistake(
-            "every unknown word went to the first bucket. Hash the word: "
-            "zlib.crc32(token.encode('utf-8')) % num_oov_buckets picks its bucket.",
-            _encode_with(bucket=lambda t, n: 0),
-        ),
+        Mistake("the OOV buckets start right after the padding id and the known words: with K known "
+                "words (ids 1..K) the first bucket is id K + 1 = len(token_to_id). You started them one "
+                "too early, so an unknown word can get the id of the last known word.", _encode_with(offset_shift=-1)),
+        Mistake("bucket j has id len(token_to_id) + j with j = crc32 % num_oov_buckets counted from 0; "
+                "you added one more, so the last bucket runs past the embedding matrix.", _encode_with(offset_shift=1)),
+        Mistake("every unknown word went to the first bucket. Hash the word: "
+                "zlib.crc32(token.encode('utf-8')) % num_oov_buckets picks its bucket.",
+                _encode_with(bucket=lambda t, n: 0)),
         Mistake(
             "you used Python's hash(). It is salted differently in every Python process "
             "(PYTHONHASHSEED), so the same unknown word would get a different id tomorrow than "
@@ -119,28 +106,18 @@ def _lookup_reference(E, ids):
 
 
 EMBEDDING_LOOKUP_ONEHOT = Exercise(
-    name="embedding_lookup_onehot",
-    notebook=NOTEBOOK,
-    points=1,
-    make_inputs=_lookup_inputs,
-    reference=_lookup_reference,
+    "embedding_lookup_onehot", points=1, make_inputs=_lookup_inputs, reference=_lookup_reference,
     outputs=(Out("out", "array", "(batch, time, d)"),),
     mistakes=(
-        Mistake(
-            "you shifted the ids by one (row ids - 1). Token id k selects row k of E, counting "
-            "from 0; row 0 is the padding row. The lecture's 1-based row numbers are the same rows.",
-            lambda E, ids: np.eye(E.shape[0])[ids - 1] @ E,
-        ),
-        Mistake(
-            "the padding positions (id 0) came out as zeros. one_hot(0) @ E is row 0 of E, "
-            "whatever it holds; ignoring padded steps is the job of the mask, not of the lookup.",
-            lambda E, ids: (np.eye(E.shape[0])[ids] @ E) * (ids != 0)[..., None],
-        ),
-        Mistake(
-            "the result has the time and feature axes swapped: Keras and this course keep "
-            "(batch, time, d), so each time step's vector sits in out[b, t].",
-            lambda E, ids: np.swapaxes(np.eye(E.shape[0])[ids] @ E, 1, 2),
-        ),
+        Mistake("you shifted the ids by one (row ids - 1). Token id k selects row k of E, counting "
+                "from 0; row 0 is the padding row. The lecture's 1-based row numbers are the same rows.",
+                lambda E, ids: np.eye(E.shape[0])[ids - 1] @ E),
+        Mistake("the padding positions (id 0) came out as zeros. one_hot(0) @ E is row 0 of E, "
+                "whatever it holds; ignoring padded steps is the job of the mask, not of the lookup.",
+                lambda E, ids: (np.eye(E.shape[0])[ids] @ E) * (ids != 0)[..., None]),
+        Mistake("the result has the time and feature axes swapped: Keras and this course keep "
+                "(batch, time, d), so each time step's vector sits in out[b, t].",
+                lambda E, ids: np.swapaxes(np.eye(E.shape[0])[ids] @ E, 1, 2)),
     ),
     forbidden=("rnnkit.embedding.embedding_lookup", "rnnkit.embedding.one_hot", "keras"),
     demo_mistake=("np.eye(V)[ids]", "np.eye(V)[ids - 1]"),
@@ -184,30 +161,17 @@ def _grad_mean(d_out, ids, vocab_size):
 
 
 EMBEDDING_GRAD = Exercise(
-    name="embedding_grad",
-    notebook=NOTEBOOK,
-    points=2,
-    make_inputs=_grad_inputs,
-    reference=_grad_reference,
+    "embedding_grad", points=2, make_inputs=_grad_inputs, reference=_grad_reference,
     outputs=(Out("dE", "array", "(V, d)"),),
     mistakes=(
-        Mistake(
-            "repeated ids lost their gradient: `dE[ids] += d_out` is one buffered assignment, so "
-            "when an id occurs several times only one occurrence's gradient survives. Every "
-            "occurrence must add to its row: use np.add.at(dE, ids, d_out), or multiply the "
-            "transposed one-hot matrix (built with np.eye) by d_out.",
-            _grad_last_write_wins,
-        ),
-        Mistake(
-            "only the first sentence of the batch contributed. The loss sums over the whole batch, "
-            "so every (b, t) position adds d_out[b, t] to row ids[b, t].",
-            _grad_first_sentence,
-        ),
-        Mistake(
-            "you averaged over the occurrences of each id. The embedding row is used once per "
-            "occurrence, and the chain rule adds (not averages) the gradients of each use.",
-            _grad_mean,
-        ),
+        Mistake("repeated ids lost their gradient: `dE[ids] += d_out` is one buffered assignment, so "
+                "when an id occurs several times only one occurrence's gradient survives. Every "
+                "occurrence must add to its row: use np.add.at(dE, ids, d_out), or multiply the "
+                "transposed one-hot matrix (built with np.eye) by d_out.", _grad_last_write_wins),
+        Mistake("only the first sentence of the batch contributed. The loss sums over the whole batch, "
+                "so every (b, t) position adds d_out[b, t] to row ids[b, t].", _grad_first_sentence),
+        Mistake("you averaged over the occurrences of each id. The embedding row is used once per "
+                "occurrence, and the chain rule adds (not averages) the gradients of each use.", _grad_mean),
     ),
     forbidden=("rnnkit.embedding.embedding_backward", "rnnkit.embedding.one_hot", "keras"),
     demo_mistake=("np.add.at(dE, ids, d_out)", "dE[ids] += d_out"),

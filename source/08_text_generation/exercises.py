@@ -11,14 +11,8 @@ the loss sums, and perplexity from the total instead of the average.
 
 import numpy as np
 
+from course.cases import softmax, variants
 from course.exercise import Exercise, Mistake, Out
-
-NOTEBOOK = "08_text_generation"
-
-
-def _softmax(z):
-    e = np.exp(z - z.max(axis=-1, keepdims=True))
-    return e / e.sum(axis=-1, keepdims=True)
 
 
 def _inverse_cdf(probs, u):
@@ -43,35 +37,22 @@ def _targets_reference(ids):
 
 
 NEXT_CHAR_TARGETS = Exercise(
-    name="next_char_targets",
-    notebook=NOTEBOOK,
-    points=1,
-    make_inputs=_targets_inputs,
-    reference=_targets_reference,
+    "next_char_targets", points=1, make_inputs=_targets_inputs, reference=_targets_reference,
     outputs=(
         Out("inputs", kind="int_array", doc="(batch, T): ids[:, :-1]"),
         Out("targets", kind="int_array", doc="(batch, T): ids[:, 1:]"),
     ),
     mistakes=(
-        Mistake(
-            "inputs and targets are swapped. The model reads characters 0 .. T-1 and predicts "
-            "characters 1 .. T: inputs = ids[:, :-1], targets = ids[:, 1:].",
-            lambda ids: (ids[:, 1:], ids[:, :-1]),
-        ),
-        Mistake(
-            "the targets equal the inputs, so the model would learn to copy the character it "
-            "just read. The target at step t is the NEXT character, ids[:, t + 1].",
-            lambda ids: (ids[:, :-1], ids[:, :-1]),
-        ),
-        Mistake(
-            "the shift is along the batch axis (rows). Each row is one sequence; shift along "
-            "time, the last axis: ids[:, :-1] and ids[:, 1:].",
-            lambda ids: (ids[:-1], ids[1:]),
-        ),
+        Mistake("inputs and targets are swapped. The model reads characters 0 .. T-1 and predicts "
+                "characters 1 .. T: inputs = ids[:, :-1], targets = ids[:, 1:].",
+                lambda ids: (ids[:, 1:], ids[:, :-1])),
+        Mistake("the targets equal the inputs, so the model would learn to copy the character it "
+                "just read. The target at step t is the NEXT character, ids[:, t + 1].",
+                lambda ids: (ids[:, :-1], ids[:, :-1])),
+        Mistake("the shift is along the batch axis (rows). Each row is one sequence; shift along "
+                "time, the last axis: ids[:, :-1] and ids[:, 1:].", lambda ids: (ids[:-1], ids[1:])),
     ),
-    forbidden=("keras",),
-    rtol=0.0,
-    atol=0.0,
+    forbidden=("keras",), rtol=0.0, atol=0.0,
     demo_mistake=("return ids[:, :-1], ids[:, 1:]", "return ids[:, 1:], ids[:, :-1]"),
 )
 
@@ -95,7 +76,7 @@ def _sample_inputs(rng, hidden, regime):
     for _ in range(1000):
         logits = rng.normal(0.0, 1.5, size=(B, K))
         u = rng.uniform(0.0, 1.0, size=B)
-        probs = _softmax(logits / temperature)
+        probs = softmax(logits / temperature)
         # Keep a case on which greedy decoding and "first p > u" cannot pass by luck: some row
         # samples a character other than the most likely one, and so on.
         ids, greedy, no_cumsum = _inverse_cdf(probs, u), probs.argmax(axis=-1), np.argmax(probs > u[:, None], axis=-1)
@@ -117,13 +98,13 @@ def _sample_reference(logits, temperature, u):
 
 def _sample_variant(logits, temperature, u, *, kind):
     if kind == "probs_renormalised":
-        probs = _softmax(logits)
+        probs = softmax(logits)
     elif kind == "probs_divided":
-        probs = _softmax(logits) / temperature
+        probs = softmax(logits) / temperature
     elif kind == "times_t":
-        probs = _softmax(logits * temperature)
+        probs = softmax(logits * temperature)
     else:
-        probs = _softmax(logits / temperature)
+        probs = softmax(logits / temperature)
     if kind == "greedy":
         return np.argmax(probs, axis=-1).astype(np.int64), probs
     if kind == "no_cumsum":
@@ -132,48 +113,27 @@ def _sample_variant(logits, temperature, u, *, kind):
 
 
 SAMPLE_WITH_TEMPERATURE = Exercise(
-    name="sample_with_temperature",
-    notebook=NOTEBOOK,
-    points=3,
-    make_inputs=_sample_inputs,
-    regimes=TEMPERATURE_REGIMES,
-    trials_visible=2,
-    reference=_sample_reference,
+    "sample_with_temperature", points=3, make_inputs=_sample_inputs, regimes=TEMPERATURE_REGIMES,
+    trials_visible=2, reference=_sample_reference,
     outputs=(
         Out("ids", kind="int_array", doc="(batch,): one sampled character id per row"),
         Out("probs", doc="(batch, K): softmax(logits / temperature)"),
     ),
-    mistakes=(
-        Mistake(
-            "the temperature has no effect: dividing the probabilities by T and renormalising "
-            "gives back the same probabilities. The temperature divides the LOGITS: "
-            "softmax(logits / T).",
-            lambda logits, temperature, u: _sample_variant(logits, temperature, u, kind="probs_renormalised"),
-        ),
-        Mistake(
-            "the probabilities were divided by the temperature, so they no longer sum to 1. "
-            "The temperature divides the LOGITS before the softmax: softmax(logits / T).",
-            lambda logits, temperature, u: _sample_variant(logits, temperature, u, kind="probs_divided"),
-        ),
-        Mistake(
-            "the logits were multiplied by the temperature. Divide them: a temperature below 1 "
-            "must sharpen the distribution, above 1 flatten it.",
-            lambda logits, temperature, u: _sample_variant(logits, temperature, u, kind="times_t"),
-        ),
-        Mistake(
-            "`ids` is the most likely character (greedy decoding), not a sample. Use the uniform "
-            "draw u: the sample is the first index whose cumulative probability exceeds u.",
-            lambda logits, temperature, u: _sample_variant(logits, temperature, u, kind="greedy"),
-        ),
-        Mistake(
-            "u was compared with the probabilities themselves. Compare it with the CUMULATIVE "
-            "probabilities (np.cumsum along the last axis): the sample is the first index whose "
-            "cumulative probability exceeds u.",
-            lambda logits, temperature, u: _sample_variant(logits, temperature, u, kind="no_cumsum"),
-        ),
-    ),
-    forbidden=("rnnkit.bptt.softmax", "rnnkit.ngram.sample_categorical", "keras"),
-    trials_hidden=4,
+    mistakes=variants(_sample_variant, {
+        "probs_renormalised": "the temperature has no effect: dividing the probabilities by T and renormalising "
+                              "gives back the same probabilities. The temperature divides the LOGITS: "
+                              "softmax(logits / T).",
+        "probs_divided": "the probabilities were divided by the temperature, so they no longer sum to 1. "
+                         "The temperature divides the LOGITS before the softmax: softmax(logits / T).",
+        "times_t": "the logits were multiplied by the temperature. Divide them: a temperature below 1 "
+                   "must sharpen the distribution, above 1 flatten it.",
+        "greedy": "`ids` is the most likely character (greedy decoding), not a sample. Use the uniform "
+                  "draw u: the sample is the first index whose cumulative probability exceeds u.",
+        "no_cumsum": "u was compared with the probabilities themselves. Compare it with the CUMULATIVE "
+                     "probabilities (np.cumsum along the last axis): the sample is the first index whose "
+                     "cumulative probability exceeds u.",
+    }),
+    forbidden=("rnnkit.bptt.softmax", "rnnkit.ngram.sample_categorical", "keras"), trials_hidden=4,
     demo_mistake=("z = logits / temperature", "z = logits * temperature"),
 )
 
@@ -187,7 +147,7 @@ def _nll_inputs(rng, hidden):
         B, T, K = int(rng.integers(2, 6)), int(rng.integers(2, 9)), int(rng.integers(3, 11))
     else:
         B, T, K = 2, 3, 4
-    probs = _softmax(rng.normal(0.0, 1.5, size=(B, T, K)))
+    probs = softmax(rng.normal(0.0, 1.5, size=(B, T, K)))
     return {"probs": probs, "targets": rng.integers(0, K, size=(B, T)).astype(np.int64)}
 
 
@@ -216,41 +176,22 @@ def _nll_variant(probs, targets, *, kind):
 
 
 SEQUENCE_NLL = Exercise(
-    name="sequence_nll",
-    notebook=NOTEBOOK,
-    points=2,
-    make_inputs=_nll_inputs,
-    reference=_nll_reference,
+    "sequence_nll", points=2, make_inputs=_nll_inputs, reference=_nll_reference,
     outputs=(
         Out("per_step", doc="(T,): mean over the batch of -ln p(target) at step t"),
         Out("total", kind="float", doc="the sum of per_step"),
     ),
-    mistakes=(
-        Mistake(
-            "the log-probability was taken of the most likely character, not of the target. Pick "
-            "the target's column: probs[b, t, targets[b, t]] (fancy indexing with np.arange(B)[:, "
-            "None], np.arange(T), targets).",
-            lambda probs, targets: _nll_variant(probs, targets, kind="argmax"),
-        ),
-        Mistake(
-            "`total` is the mean of the per-step losses. The loss of a sequence is their SUM, "
-            "L = sum_t L_t (the chain rule multiplies the probabilities).",
-            lambda probs, targets: _nll_variant(probs, targets, kind="total_mean"),
-        ),
-        Mistake(
-            "the per-step loss sums over the batch. Average over the batch at each step, as "
-            "Keras does: per_step[t] = mean over b of -ln p.",
-            lambda probs, targets: _nll_variant(probs, targets, kind="batch_sum"),
-        ),
-        Mistake(
-            "the minus sign is missing: a negative log-likelihood is -ln p, a positive number.",
-            lambda probs, targets: _nll_variant(probs, targets, kind="no_minus"),
-        ),
-        Mistake(
-            "this is a base-10 logarithm. Losses use the natural log, np.log.",
-            lambda probs, targets: _nll_variant(probs, targets, kind="log10"),
-        ),
-    ),
+    mistakes=variants(_nll_variant, {
+        "argmax": "the log-probability was taken of the most likely character, not of the target. Pick "
+                  "the target's column: probs[b, t, targets[b, t]] (fancy indexing with np.arange(B)[:, "
+                  "None], np.arange(T), targets).",
+        "total_mean": "`total` is the mean of the per-step losses. The loss of a sequence is their SUM, "
+                      "L = sum_t L_t (the chain rule multiplies the probabilities).",
+        "batch_sum": "the per-step loss sums over the batch. Average over the batch at each step, as "
+                     "Keras does: per_step[t] = mean over b of -ln p.",
+        "no_minus": "the minus sign is missing: a negative log-likelihood is -ln p, a positive number.",
+        "log10": "this is a base-10 logarithm. Losses use the natural log, np.log.",
+    }),
     forbidden=("rnnkit.bptt.softmax_cross_entropy", "keras"),
     demo_mistake=("total = per_step.sum()", "total = per_step.mean()"),
 )
@@ -272,33 +213,19 @@ def _ppl_reference(nll_per_step):
 
 
 PERPLEXITY = Exercise(
-    name="perplexity",
-    notebook=NOTEBOOK,
-    points=1,
-    make_inputs=_ppl_inputs,
-    reference=_ppl_reference,
+    "perplexity", points=1, make_inputs=_ppl_inputs, reference=_ppl_reference,
     outputs=(Out("perplexity", kind="float", doc="exp(mean NLL per character), >= 1"),),
     mistakes=(
-        Mistake(
-            "this is exp of the SUM of the losses, the inverse probability of the whole text. "
-            "Perplexity is per character: exp of the MEAN negative log-likelihood.",
-            lambda nll_per_step: float(np.exp(np.sum(nll_per_step))),
-        ),
-        Mistake(
-            "this uses base 2 (2 ** mean). Our losses are natural logs, so perplexity is "
-            "np.exp(mean NLL).",
-            lambda nll_per_step: float(2.0 ** np.mean(nll_per_step)),
-        ),
-        Mistake(
-            "this averages exp(NLL) per character. Average the NLL first, then exponentiate: "
-            "exp(mean(nll)) (the geometric mean of 1 / p).",
-            lambda nll_per_step: float(np.mean(np.exp(nll_per_step))),
-        ),
-        Mistake(
-            "the sign is flipped: the losses are already NEGATIVE log-likelihoods, so perplexity "
-            "is exp(+mean(nll)), a number >= 1.",
-            lambda nll_per_step: float(np.exp(-np.mean(nll_per_step))),
-        ),
+        Mistake("this is exp of the SUM of the losses, the inverse probability of the whole text. "
+                "Perplexity is per character: exp of the MEAN negative log-likelihood.",
+                lambda nll_per_step: float(np.exp(np.sum(nll_per_step)))),
+        Mistake("this uses base 2 (2 ** mean). Our losses are natural logs, so perplexity is "
+                "np.exp(mean NLL).", lambda nll_per_step: float(2.0 ** np.mean(nll_per_step))),
+        Mistake("this averages exp(NLL) per character. Average the NLL first, then exponentiate: "
+                "exp(mean(nll)) (the geometric mean of 1 / p).",
+                lambda nll_per_step: float(np.mean(np.exp(nll_per_step)))),
+        Mistake("the sign is flipped: the losses are already NEGATIVE log-likelihoods, so perplexity "
+                "is exp(+mean(nll)), a number >= 1.", lambda nll_per_step: float(np.exp(-np.mean(nll_per_step)))),
     ),
     forbidden=("rnnkit.ngram.perplexity_from_nll", "rnnkit.ngram.CharNGram.perplexity", "keras"),
     demo_mistake=("np.mean(nll_per_step)", "np.sum(nll_per_step)"),

@@ -9,9 +9,8 @@ fit without intercept, and a "recursive" forecast that never feeds its predictio
 import numpy as np
 
 from rnnkit import data
+from course.cases import variants
 from course.exercise import Exercise, Mistake, Out
-
-NOTEBOOK = "09_forecasting"
 
 
 def _series(rng, n):
@@ -44,45 +43,31 @@ def _windows_reference(series, window, horizon):
     return X, y
 
 
-def _windows_variant(series, window, horizon, *, target_shift=0, drop_last=False):
+def _windows_variant(series, window, horizon, *, kind):
+    target_shift = {"early": -1, "late": 1}.get(kind, 0)
     # a target shifted later runs out of series one window earlier
-    n = len(series) - window - horizon + 1 - max(target_shift, 0) - (1 if drop_last else 0)
+    n = len(series) - window - horizon + 1 - max(target_shift, 0) - (1 if kind == "drop_last" else 0)
     X = np.stack([series[i : i + window] for i in range(n)])[:, :, None]
     y = np.stack([series[i + window + target_shift : i + window + target_shift + horizon] for i in range(n)])
     return X, y
 
 
 SLIDING_WINDOWS = Exercise(
-    name="sliding_windows",
-    notebook=NOTEBOOK,
-    points=2,
-    make_inputs=_windows_inputs,
-    reference=_windows_reference,
+    "sliding_windows", points=2, make_inputs=_windows_inputs, reference=_windows_reference,
     outputs=(
         Out("X", doc="(windows, window, 1): inputs series[i : i + window]"),
         Out("y", doc="(windows, horizon): targets series[i + window : i + window + horizon]"),
     ),
-    mistakes=(
-        Mistake(
-            "the target starts one step too early, so it overlaps the last input value (an "
-            "off-by-one that leaks the answer into the input). The target of window i is "
-            "series[i + window : i + window + horizon].",
-            lambda series, window, horizon: _windows_variant(series, window, horizon, target_shift=-1),
-        ),
-        Mistake(
-            "the last window is missing: a series of length n has n - window - horizon + 1 "
-            "windows (range(n - window - horizon + 1)).",
-            lambda series, window, horizon: _windows_variant(series, window, horizon, drop_last=True),
-        ),
-        Mistake(
-            "the target skips one step: the value right after the window, series[i + window], "
-            "is the first thing to forecast.",
-            lambda series, window, horizon: _windows_variant(series, window, horizon, target_shift=1),
-        ),
-    ),
-    forbidden=("rnnkit.data.make_windows", "keras"),
-    rtol=0.0,
-    atol=0.0,
+    mistakes=variants(_windows_variant, {
+        "early": "the target starts one step too early, so it overlaps the last input value (an "
+                 "off-by-one that leaks the answer into the input). The target of window i is "
+                 "series[i + window : i + window + horizon].",
+        "drop_last": "the last window is missing: a series of length n has n - window - horizon + 1 "
+                     "windows (range(n - window - horizon + 1)).",
+        "late": "the target skips one step: the value right after the window, series[i + window], "
+                "is the first thing to forecast.",
+    }),
+    forbidden=("rnnkit.data.make_windows", "keras"), rtol=0.0, atol=0.0,
     demo_mistake=("series[i + window : i + window + horizon]", "series[i + window - 1 : i + window - 1 + horizon]"),
 )
 
@@ -119,11 +104,7 @@ def _splits_each_own(train, val, test):
 
 
 STANDARDISE_SPLITS = Exercise(
-    name="standardise_splits",
-    notebook=NOTEBOOK,
-    points=2,
-    make_inputs=_splits_inputs,
-    reference=_splits_reference,
+    "standardise_splits", points=2, make_inputs=_splits_inputs, reference=_splits_reference,
     outputs=(
         Out("train_n", doc="(n_train,)"),
         Out("val_n", doc="(n_val,)"),
@@ -132,32 +113,20 @@ STANDARDISE_SPLITS = Exercise(
         Out("std", kind="float"),
     ),
     mistakes=(
-        Mistake(
-            "the mean and standard deviation come from the whole series, validation and test "
-            "included. That leaks the future into training: use the training split's statistics "
-            "for all three splits.",
-            _splits_leaky,
-        ),
-        Mistake(
-            "each split is standardised with its own statistics. The model must see the "
-            "validation and test periods on the training scale: use the training split's mean "
-            "and std for all three.",
-            _splits_each_own,
-        ),
-        Mistake(
-            "only the mean comes from the training split, the std from the whole series: both "
-            "statistics must be the training split's.",
-            lambda train, val, test: _splits_with(train, val, test, np.mean(train), np.std(np.concatenate([train, val, test]))),
-        ),
-        Mistake(
-            "the std is numpy's sample std (ddof=1); this course uses np.std(train), the "
-            "population std (ddof=0), like Keras' Normalization layer.",
-            lambda train, val, test: _splits_with(train, val, test, np.mean(train), np.std(train, ddof=1)),
-        ),
-        Mistake(
-            "the data are divided by the variance; divide by the standard deviation, np.std(train).",
-            lambda train, val, test: _splits_with(train, val, test, np.mean(train), np.var(train)),
-        ),
+        Mistake("the mean and standard deviation come from the whole series, validation and test "
+                "included. That leaks the future into training: use the training split's statistics "
+                "for all three splits.", _splits_leaky),
+        Mistake("each split is standardised with its own statistics. The model must see the "
+                "validation and test periods on the training scale: use the training split's mean "
+                "and std for all three.", _splits_each_own),
+        Mistake("only the mean comes from the training split, the std from the whole series: both "
+                "statistics must be the training split's.",
+                lambda train, val, test: _splits_with(train, val, test, np.mean(train), np.std(np.concatenate([train, val, test])))),
+        Mistake("the std is numpy's sample std (ddof=1); this course uses np.std(train), the "
+                "population std (ddof=0), like Keras' Normalization layer.",
+                lambda train, val, test: _splits_with(train, val, test, np.mean(train), np.std(train, ddof=1))),
+        Mistake("the data are divided by the variance; divide by the standard deviation, np.std(train).",
+                lambda train, val, test: _splits_with(train, val, test, np.mean(train), np.var(train))),
     ),
     forbidden=("keras",),
     demo_mistake=("mean, std = np.mean(train), np.std(train)", "mean, std = np.mean(np.concatenate([train, val, test])), np.std(np.concatenate([train, val, test]))"),
@@ -198,27 +167,16 @@ def _fit_mean_bias(X, y):
 
 
 FIT_LINEAR_FORECASTER = Exercise(
-    name="fit_linear_forecaster",
-    notebook=NOTEBOOK,
-    points=2,
-    make_inputs=_fit_inputs,
-    reference=_fit_reference,
+    "fit_linear_forecaster", points=2, make_inputs=_fit_inputs, reference=_fit_reference,
     outputs=(Out("w", doc="(window, horizon)"), Out("b", doc="(horizon,)")),
     mistakes=(
-        Mistake(
-            "the model has no intercept (b = 0). Append a column of ones to X, solve the least "
-            "squares problem, and split the last row of the solution off as b.",
-            _fit_no_intercept,
-        ),
-        Mistake(
-            "only y is centred: w was fitted to y - mean(y) on the raw X, and b set to mean(y). "
-            "Fit w and b together (a column of ones in X) so that they are the least squares solution.",
-            _fit_mean_bias,
-        ),
+        Mistake("the model has no intercept (b = 0). Append a column of ones to X, solve the least "
+                "squares problem, and split the last row of the solution off as b.", _fit_no_intercept),
+        Mistake("only y is centred: w was fitted to y - mean(y) on the raw X, and b set to mean(y). "
+                "Fit w and b together (a column of ones in X) so that they are the least squares solution.",
+                _fit_mean_bias),
     ),
-    forbidden=("keras",),
-    rtol=1e-6,
-    atol=1e-8,
+    forbidden=("keras",), rtol=1e-6, atol=1e-8,
     demo_mistake=("np.ones((X.shape[0], 1))", "np.zeros((X.shape[0], 1))"),
 )
 
@@ -272,28 +230,15 @@ def _recursive_persist(x, horizon, w, b):
 
 
 RECURSIVE_FORECAST = Exercise(
-    name="recursive_forecast",
-    notebook=NOTEBOOK,
-    points=2,
-    make_inputs=_recursive_inputs,
-    reference=_recursive_reference,
+    "recursive_forecast", points=2, make_inputs=_recursive_inputs, reference=_recursive_reference,
     outputs=(Out("forecast", doc="(batch, horizon)"),),
     mistakes=(
-        Mistake(
-            "every step repeats the first prediction: the window never changes. After each step "
-            "drop the oldest value and append the prediction, then predict again.",
-            _recursive_no_feedback,
-        ),
-        Mistake(
-            "the prediction is put at the front of the window. The window is in time order, "
-            "oldest first: drop window[:, 0] and append the prediction at the end.",
-            _recursive_wrong_end,
-        ),
-        Mistake(
-            "the window is extended with its own last value instead of the prediction: feed the "
-            "model's prediction back in.",
-            _recursive_persist,
-        ),
+        Mistake("every step repeats the first prediction: the window never changes. After each step "
+                "drop the oldest value and append the prediction, then predict again.", _recursive_no_feedback),
+        Mistake("the prediction is put at the front of the window. The window is in time order, "
+                "oldest first: drop window[:, 0] and append the prediction at the end.", _recursive_wrong_end),
+        Mistake("the window is extended with its own last value instead of the prediction: feed the "
+                "model's prediction back in.", _recursive_persist),
     ),
     forbidden=("keras",),
     demo_mistake=("window = np.concatenate([window[:, 1:], step[:, None]], axis=1)",
