@@ -399,7 +399,11 @@ def visible_cases(name: str, cases: str | Path | None = None) -> tuple[Spec, lis
             f"notebook, and there is none at {where}. Put that file from the course's release back in the "
             f"notebook's folder (and open the notebook from that folder).")
     for path in paths:
-        found = _read_cases(str(path.resolve()), path.stat().st_mtime_ns).get(name)
+        try:
+            found = _read_cases(str(path.resolve()), path.stat().st_mtime_ns).get(name)
+        except Exception as err:  # a truncated download, an edit: any damage reads the same
+            raise ValueError(f"The case file {path} is damaged ({type(err).__name__}: {err}). Put the file from "
+                             f"the course's release back in the notebook's folder.") from None
         if found:
             return found
     raise KeyError(f"{', '.join(p.name for p in paths)} has no test cases for {name!r}: is this the case file "

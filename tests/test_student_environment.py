@@ -114,3 +114,13 @@ def test_a_missing_case_file_says_what_to_do(student_python, tmp_path):
         """, tmp_path)
     assert done.returncode != 0
     assert "NN_name.checks.npz that comes with this notebook" in done.stderr and str(tmp_path) in done.stderr
+
+
+def test_a_damaged_case_file_says_what_to_do(student_python, tmp_path):
+    python, _ = student_python
+    (tmp_path / f"{NB}.checks.npz").write_bytes(casefiles.path_for(NB, REPO / "release").read_bytes()[:500])
+    done = _run(python, """
+        from rnnkit.checking import check
+        check("rnn_step_forward", lambda x, h_prev, U, W, b: x)
+        """, tmp_path)
+    assert done.returncode != 0 and f"The case file {tmp_path / NB}.checks.npz is damaged" in done.stderr, done.stderr
