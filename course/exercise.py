@@ -130,5 +130,8 @@ def visible_checks(ex: Exercise) -> tuple[Spec, list[Case]]:
     rng = np.random.default_rng(VISIBLE_SEED)
     drawn = [make_case(ex, rng, False, i) + (False,) for i in range(ex.trials_visible)]
     drawn.append(make_case(ex, np.random.default_rng([VISIBLE_SEED, 1]), True) + (True,))
-    return ex.spec, [Case(inputs, expected, [(m, o) for m, o in mistake_outputs(ex, inputs, stored=True) if o is not None], big)
-                     for inputs, expected, big in drawn]
+    cases = []
+    for inputs, expected, at_hidden_size in drawn:
+        mistakes = [(m, o) for m, o in mistake_outputs(ex, inputs, stored=True) if o is not None]
+        cases.append(Case(inputs, expected, mistakes, at_hidden_size))
+    return ex.spec, cases
