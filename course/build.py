@@ -10,7 +10,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from course import casefiles, lint, release, sources, table
+from course import casefiles, lint, pointers, release, sources, table
 
 RELEASE = sources.REPO / "release"
 README = sources.REPO / "README.md"
@@ -41,6 +41,7 @@ def build(check: bool = False, source: Path = sources.SOURCE, release_dir: Path 
         return False
     assignments = sources.assignments(source)
     stale = sources.build(source, check=check) + casefiles.build(source, check=check)
+    stale += pointers.build(check=check, source=source)
     if readme is not None and table.update_readme(Path(readme), source, check=check):
         stale.append(Path(readme))
     if check and stale:

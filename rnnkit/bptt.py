@@ -8,8 +8,10 @@ Keras. :mod:`rnnkit.engine` computes the same numbers faster (fused gates, in pl
 threads): use it to train.
 
 Also here: gradient clipping, the norm of ``dL/dh_t`` over time (vanishing and exploding
-gradients), and the output heads and losses. Used in notebooks 02_simple_rnn, 03_bptt,
-04_architecture_zoo, 05_lstm and 08_text_generation.
+gradients), and the output heads and losses.
+
+Defined in notebooks 02_simple_rnn, 03_bptt and 05_lstm.
+Used in notebooks 04_architecture_zoo, 06_gru and 08_text_generation.
 """
 
 import numbers
@@ -38,7 +40,10 @@ def forward(kind, xs, p, h0=None, c0=None):
     initial states, zeros when None (``c0`` only for an LSTM). Returns ``(hs (B, T, H),
     cache)``: ``hs[:, t]`` is ``h_t``. The cache is what :func:`backward` needs; its gate
     activations are available through :func:`gate_values`. Float32 inputs give float32
-    outputs. Defined in notebook 02_simple_rnn, section 2.4 "Unrolling over time".
+    outputs.
+
+    Defined in notebook 02_simple_rnn, section 2.4 "Unrolling over time".
+    Used in notebooks 03_bptt, 04_architecture_zoo (sections 4.4 and 4.5), 05_lstm and 06_gru (section 6.1).
     """
     xs, p, h, c = _check_sequence_inputs("bptt.forward", kind, xs, p, h0, c0)
     B, T, D = xs.shape
@@ -59,7 +64,8 @@ def gate_values(cache):
 
     LSTM: ``f i o g`` (and the cell states ``c``); GRU: ``z r g``; a simple RNN has none.
     For gate heat maps (rnnkit.plots.plot_gate_heatmap takes ``values[name][b]``).
-    Used in notebook 05_lstm, section 5.6 "Looking inside the gates".
+
+    Defined in notebook 05_lstm, section 5.6 "Looking inside the gates".
     """
     kind = _check_cache("gate_values", cache)
     names = {"rnn": (), "lstm": ("f", "i", "o", "g", "c"), "gru": ("z", "r", "g")}[kind]
@@ -109,8 +115,10 @@ def backward(dhs, cache):
 
     dhs (B, T, H): dL/dh_t coming from the loss at each step (zeros where a step has no loss).
     Returns ``(dxs (B, T, D), dh0 (B, H), dc0 (B, H) or None, grads)``; ``dc0`` is None unless
-    the cell is an LSTM; grads has the keys of ``p``. Defined in notebook 03_bptt, section 3.3
-    "Backward through the whole sequence".
+    the cell is an LSTM; grads has the keys of ``p``.
+
+    Defined in notebook 03_bptt, section 3.3 "Backward through the whole sequence".
+    Used in notebook 05_lstm, section 5.2 "Backward through an LSTM step".
     """
     return _backward_through_time("bptt.backward", dhs, cache)[:4]
 
@@ -124,6 +132,7 @@ def truncated_backward(dhs, cache, k):
     ``[0, k)``, ``[k, 2k)``, ... are separate segments whose initial states count as constants,
     exactly as when training on chunks of a long sequence. ``k >= T`` is full BPTT. Same
     returns as :func:`backward`; ``dh0``/``dc0`` come from the first segment.
+
     Defined in notebook 03_bptt, section 3.6 "Truncated BPTT".
     """
     where = "bptt.truncated_backward"
@@ -137,6 +146,7 @@ def grad_norms(dhs, cache):
 
     The total gradient at ``h_t``: its own loss term plus everything flowing back from later
     steps. Plotted against t it shows vanishing or exploding gradients.
+
     Defined in notebook 03_bptt, section 3.5 "Vanishing and exploding gradients".
     """
     return _backward_through_time("bptt.grad_norms", dhs, cache)[4]
@@ -163,8 +173,9 @@ def clip_by_global_norm(grads, max_norm):
 
     global norm = sqrt(sum of squares of every entry of every gradient). Returns
     ``(clipped, norm)``: a new dict (the input is not modified) and the norm *before*
-    clipping. Directions are kept; only the length shrinks. Defined in notebook 03_bptt,
-    section 3.7 "Gradient clipping".
+    clipping. Directions are kept; only the length shrinks.
+
+    Defined in notebook 03_bptt, section 3.7 "Gradient clipping".
     """
     where = "clip_by_global_norm"
     if not isinstance(grads, dict):
@@ -187,8 +198,10 @@ def linear_head(hs, V, c):
     """Output layer ``out = hs @ V + c`` at every step.
 
     hs (B, T, H) (or (B, H) for one output per sequence), V (H, K), c (K,). Returns
-    ``(out (B, T, K), cache)``. Defined in notebook 02_simple_rnn, section 2.5 "Outputs at
-    every step, and the loss over time".
+    ``(out (B, T, K), cache)``.
+
+    Defined in notebook 02_simple_rnn, section 2.5 "Outputs at every step, and the loss over time".
+    Used in notebook 03_bptt, sections 3.3 and 3.7, and notebook 04_architecture_zoo, sections 4.4 and 4.5.
     """
     where = "linear_head"
     hs = cells._as_float_array(where, "hs", hs)
@@ -236,9 +249,9 @@ def mse_loss(y, target):
     y, target (B, T, K) (or (B, T): one output per step). ``per_step[t]`` is the mean over
     the batch (and the K outputs) of ``(y - target)^2`` at step t, ``total = per_step.sum()``
     and ``dy = d total / d y`` (shape of y). Returns ``(per_step (T,), total, dy)``.
-    Defined in notebook 02_simple_rnn, section 2.5 "Outputs at every step, and the loss over
-    time"; the loss of the BPTT examples of notebook 03_bptt, sections 3.3 "Backward through the
-    whole sequence" and 3.7 "Gradient clipping".
+
+    Defined in notebook 02_simple_rnn, section 2.5 "Outputs at every step, and the loss over time".
+    Used in notebook 03_bptt, sections 3.3 "Backward through the whole sequence" and 3.7 "Gradient clipping".
     """
     where = "mse_loss"
     y = cells._as_float_array(where, "y", y)
@@ -259,8 +272,10 @@ def softmax(logits):
     """Softmax over the last axis, computed stably (the row maximum is subtracted first).
 
     Any shape (..., K); returns probabilities of the same shape and dtype.
-    Defined in notebook 02_simple_rnn, section 2.5 "Outputs at every step, and the loss over
-    time"; sampling in notebook 08_text_generation, section 8.5 "Sampling with a temperature".
+
+    Defined in notebook 02_simple_rnn, section 2.5 "Outputs at every step, and the loss over time".
+    Used in notebook 08_text_generation, sections 8.5 "Sampling with a temperature" and 8.6
+    "Perplexity, and the n-gram baseline".
     """
     logits = cells._as_float_array("softmax", "logits", logits)
     e = np.exp(logits - logits.max(axis=-1, keepdims=True))
@@ -276,9 +291,10 @@ def softmax_cross_entropy(logits, labels):
     batch of ``-log softmax(logits[b, t])[labels[b, t]]``, ``total = per_step.sum()`` and
     ``dlogits = d total / d logits = (softmax - one_hot(labels)) / B``. Also accepts
     logits (B, K) with labels (B,) as a single step. Returns ``(per_step (T,), total, dlogits)``.
-    Defined in notebook 02_simple_rnn, section 2.5 "Outputs at every step, and the loss over
-    time"; per-step NLL in notebook 08_text_generation, section 8.4 "The loss is a sum of
-    per-step negative log-likelihoods".
+
+    Defined in notebook 02_simple_rnn, section 2.5 "Outputs at every step, and the loss over time".
+    Used in notebook 08_text_generation, section 8.4 "The loss is a sum of per-step negative
+    log-likelihoods".
     """
     where = "softmax_cross_entropy"
     logits = cells._as_float_array(where, "logits", logits)

@@ -69,7 +69,10 @@ def init_params(kind, input_size, hidden_size, *, peephole=False, seed=0, dtype=
     ``+-sqrt(3 / H)`` (Glorot for a vector of length H, as the old Keras PeepholeLSTMCell).
 
     Returns a dict name -> array of ``dtype`` (float32 or float64); the same ``seed`` always
-    gives the same numbers. Used from notebook 02_simple_rnn on.
+    gives the same numbers.
+
+    Defined in notebook 02_simple_rnn, section 2.4 "Unrolling over time".
+    Used in notebooks 03_bptt, 05_lstm and 06_gru.
     """
     _check_kind(kind)
     for name, value in (("input_size", input_size), ("hidden_size", hidden_size)):
@@ -133,7 +136,10 @@ def rnn_step(x, h_prev, p):
     """One simple-RNN step ``h = tanh(x U + h_prev W + b)``.
 
     x (B, D), h_prev (B, H), p with U (D, H), W (H, H), b (H,). Returns ``(h (B, H), cache)``.
+
     Defined in notebook 02_simple_rnn, section 2.3 "One step of a simple RNN".
+    Used in notebooks 03_bptt (sections 3.2 and 3.5), 04_architecture_zoo (sections 4.4 and 4.5)
+    and 06_gru (section 6.5).
     """
     x, h_prev, _, p = _check_step_inputs("rnn_step", "rnn", x, h_prev, p)
     h = np.tanh(x @ p["U"] + h_prev @ p["W"] + p["b"])
@@ -145,6 +151,7 @@ def rnn_step_backward(dh, cache):
     """Gradient of :func:`rnn_step`. dh (B, H) = dL/dh.
 
     Returns ``(dx (B, D), dh_prev (B, H), grads)``, grads a dict with the keys of ``p``.
+
     Defined in notebook 03_bptt, section 3.2 "Backward through one step".
     """
     where = "rnn_step_backward"
@@ -162,8 +169,9 @@ def lstm_step(x, h_prev, c_prev, p):
 
     x (B, D), h_prev and c_prev (B, H); p with U_* (D, H), W_* (H, H), b_* (H,) for the gates
     f i g o (and P_f P_i P_o (H,)). Returns ``(h (B, H), c (B, H), cache)``; the cache holds
-    the gate activations (B, H) under ``"f" "i" "o" "g"``. Defined in notebook 05_lstm,
-    sections 5.1 "One LSTM step" and 5.4 "Peephole connections".
+    the gate activations (B, H) under ``"f" "i" "o" "g"``.
+
+    Defined in notebook 05_lstm, section 5.1 "One LSTM step".
     """
     x, h_prev, c_prev, p = _check_step_inputs("lstm_step", "lstm", x, h_prev, p, c_prev)
     # with peepholes f and i also see the old cell state and o the new one; without, P = 0
@@ -184,6 +192,7 @@ def lstm_step_backward(dh, dc, cache):
     """Gradient of :func:`lstm_step`. dh, dc (B, H): dL/dh_t and dL/dc_t from above/later.
 
     Returns ``(dx (B, D), dh_prev (B, H), dc_prev (B, H), grads)``, grads with the keys of p.
+
     Defined in notebook 05_lstm, section 5.2 "Backward through an LSTM step".
     """
     where = "lstm_step_backward"
@@ -219,7 +228,9 @@ def gru_step(x, h_prev, p):
 
     x (B, D), h_prev (B, H); p with U_* (D, H), W_* (H, H), b_* (H,) for z r g. Returns
     ``(h (B, H), cache)``; the cache holds the gates (B, H) under ``"z" "r" "g"``.
+
     Defined in notebook 06_gru, section 6.1 "One GRU step".
+    Used in notebook 08_text_generation, section 8.5 "Sampling with a temperature".
     """
     x, h_prev, _, p = _check_step_inputs("gru_step", "gru", x, h_prev, p)
     z = _sigmoid(x @ p["U_z"] + h_prev @ p["W_z"] + p["b_z"])
@@ -236,8 +247,8 @@ def gru_step_backward(dh, cache):
     """Gradient of :func:`gru_step`. dh (B, H) = dL/dh.
 
     Returns ``(dx (B, D), dh_prev (B, H), grads)``, grads with the keys of p.
-    Used in notebook 06_gru, section 6.2 "The update gate decides how long a pulse is
-    remembered" (the GRU backward is not a section of its own).
+
+    Defined in notebook 06_gru, section 6.2 "The update gate decides how long a pulse is remembered".
     """
     where = "gru_step_backward"
     _check_cache(where, cache, "gru")

@@ -3,12 +3,13 @@
 Every generator takes a ``seed`` and draws from ``np.random.default_rng(seed)``, so the same call
 gives the same numbers on every machine; notebooks assert on results trained on these data.
 
-- time series: :func:`time_series`, :func:`ar_process`, :func:`make_windows` (notebooks
-  01_sequential_data and 09_forecasting)
-- long-range memory: :func:`long_gap_task` (notebook 05_lstm)
-- text: :func:`review_corpus` (notebook 07_sentiment), :func:`char_corpus` (notebooks
-  01_sequential_data and 08_text_generation)
-- files: :func:`load_series_csv` (notebook 09_forecasting), :func:`load_text`
+- time series: :func:`time_series`, :func:`ar_process`, :func:`make_windows`
+- long-range memory: :func:`long_gap_task`
+- text: :func:`review_corpus`, :func:`char_corpus`
+- files: :func:`load_series_csv`, :func:`load_text`
+
+Defined in notebooks 01_sequential_data, 05_lstm, 07_sentiment and 09_forecasting.
+Used in notebook 08_text_generation.
 """
 
 import csv
@@ -37,9 +38,11 @@ def time_series(
 
     ``y_t = level + trend * t + season_amplitude * sin(2 pi t / season_period) + noise * e_t``
     with ``e_t ~ N(0, 1)`` i.i.d. and ``t = 0 .. n_steps-1``; ``season_period=None`` drops the
-    seasonal term. Used in notebook 01_sequential_data, section 1.6 "Time series: sliding windows
-    and the naive forecast", and notebook 09_forecasting, section 9.1 "A series with trend,
-    season and noise".
+    seasonal term.
+
+    Defined in notebook 01_sequential_data, section 1.6 "Time series: sliding windows and the naive
+    forecast".
+    Used in notebook 09_forecasting, section 9.1 "A series with trend, season and noise".
     """
     n_steps = _positive_int(n_steps, "time_series", "n_steps")
     if season_period is not None and not season_period > 0:
@@ -105,10 +108,10 @@ def make_windows(series, window: int, horizon: int = 1) -> tuple[np.ndarray, np.
 
     ``X[i] = series[i : i+window]`` and ``y[i] = series[i+window : i+window+horizon]`` for
     ``i = 0 .. N-1``, ``N = n - window - horizon + 1``: the target always lies after its input,
-    never inside it. A series of shape (n, 1) is accepted too. Defined in notebook
-    09_forecasting, section 9.2 "From a series to supervised examples". Used before that in
-    notebook 01_sequential_data, section 1.6 "Time series: sliding windows and the naive
-    forecast".
+    never inside it. A series of shape (n, 1) is accepted too.
+
+    Defined in notebook 09_forecasting, section 9.2 "From a series to supervised examples".
+    Used in notebook 01_sequential_data, section 1.6 "Time series: sliding windows and the naive forecast".
     """
     series = np.asarray(series)
     if series.ndim == 2 and series.shape[1] == 1:
@@ -149,8 +152,8 @@ def long_gap_task(n: int, gap: int, seed: int = 0, noise: float = 1.0) -> tuple[
     2000 training sequences, 10 epochs, batch 64, noise=1, held-out accuracy):
     ``gap=10``: SimpleRNN 1.00, LSTM 1.00; ``gap=20``: 0.99, 1.00 (the LSTM learns in fewer
     epochs); ``gap=30``: SimpleRNN 0.64, LSTM 1.00. Use gap 30 to show the simple RNN failing.
-    Used in notebook 05_lstm, sections 5.5 "Remembering across a long gap" and 5.6 "Looking
-    inside the gates".
+
+    Defined in notebook 05_lstm, section 5.5 "Remembering across a long gap".
     """
     n = _positive_int(n, "long_gap_task", "n")
     if isinstance(gap, bool) or not isinstance(gap, (int, np.integer)) or gap < 0:
@@ -248,7 +251,8 @@ def review_corpus(n: int, seed: int = 0, negation_rate: float = 0.4) -> tuple[li
     negative). A quarter of the reviews name a made-up film title (:data:`TITLES`, rare words for
     the OOV buckets) instead of "the movie". A bag of words cannot tell these apart from their flipped twins; a recurrent model
     that reads in order can. :func:`is_negated` finds the negated ones.
-    Used in notebook 07_sentiment, section 7.5 "A review corpus where word order matters".
+
+    Defined in notebook 07_sentiment, section 7.5 "A review corpus where word order matters".
     """
     n = _positive_int(n, "review_corpus", "n")
     if not 0 <= negation_rate <= 1:
@@ -269,8 +273,7 @@ def review_corpus(n: int, seed: int = 0, negation_rate: float = 0.4) -> tuple[li
 def is_negated(text: str) -> bool:
     """Whether a review contains a negation word ("not", "never", "no", "hardly", "n't").
 
-    Used in notebook 07_sentiment, section 7.5 "A review corpus where word order matters", where
-    it selects the negated test reviews.
+    Defined in notebook 07_sentiment, section 7.5 "A review corpus where word order matters".
     """
     return any(t in NEGATORS or t.endswith("n't") for t in word_tokenize(text))
 
@@ -324,9 +327,10 @@ def char_corpus(n_chars: int = 20000, seed: int = 0) -> str:
     Sentences such as "The old sailor walked towards a distant village." from a fixed word
     list: capitals after full stops, commas before "and", "a"/"an" agreement, four sentences per
     line. Spelling whole words right needs more context than a character bigram has, so a
-    character RNN visibly beats an n-gram baseline. Used in notebook 01_sequential_data,
-    section 1.3 "The Markov assumption and autoregressive models", and notebook
-    08_text_generation, section 8.1 "A corpus and its character vocabulary".
+    character RNN visibly beats an n-gram baseline.
+
+    Defined in notebook 01_sequential_data, section 1.3 "The Markov assumption and autoregressive models".
+    Used in notebook 08_text_generation, section 8.1 "A corpus and its character vocabulary".
     """
     n_chars = _positive_int(n_chars, "char_corpus", "n_chars")
     rng = np.random.default_rng(seed)
@@ -346,8 +350,9 @@ def load_series_csv(path, column) -> np.ndarray:
 
     column: the header name (str) or a 0-based column index (int). Raises FileNotFoundError for
     a missing file, KeyError for a missing column (listing those there are) and ValueError for
-    an empty or non-numeric cell, naming its line number. Used in notebook 09_forecasting,
-    section 9.7 "A series from a CSV file".
+    an empty or non-numeric cell, naming its line number.
+
+    Defined in notebook 09_forecasting, section 9.7 "A series from a CSV file".
     """
     path = Path(path)
     if not path.is_file():

@@ -12,7 +12,8 @@ Id layout of a :class:`Vocabulary` (the lecture's convention, used by Keras ``Em
     1 .. K                 the K known words, most frequent first (ties: alphabetical)
     K+1 .. K+num_oov       out-of-vocabulary buckets: crc32(word) % num_oov picks one
 
-Defined in notebook 07_sentiment, sections 7.1-7.4.
+Defined in notebooks 01_sequential_data and 07_sentiment.
+Used in notebook 08_text_generation.
 """
 
 import re
@@ -31,9 +32,11 @@ def word_tokenize(text: str) -> list[str]:
     """Lower-case ``text`` and split it into words and single punctuation marks.
 
     ``"Not bad, at ALL!"`` -> ``["not", "bad", ",", "at", "all", "!"]``; an apostrophe stays
-    inside a word (``"don't"``). Defined in notebook 07_sentiment, section 7.1 "From words to
-    ids: a vocabulary with OOV buckets". Used before that in notebook 01_sequential_data,
-    section 1.1 "One sequence, many views".
+    inside a word (``"don't"``).
+
+    Defined in notebook 01_sequential_data, section 1.1 "One sequence, many views".
+    Used in notebook 07_sentiment, sections 7.1 "From words to ids: a vocabulary with OOV buckets"
+    and 7.5 "A review corpus where word order matters".
     """
     if not isinstance(text, str):
         raise TypeError(f"word_tokenize: `text` should be a str, got {type(text).__name__}")
@@ -43,9 +46,8 @@ def word_tokenize(text: str) -> list[str]:
 def char_tokenize(text: str) -> list[str]:
     """Split ``text`` into characters, keeping case, spaces and newlines.
 
-    Used in notebook 01_sequential_data, section 1.1 "One sequence, many views", and by the
-    character-level model of notebook 08_text_generation, section 8.1 "A corpus and its character
-    vocabulary".
+    Defined in notebook 01_sequential_data, section 1.1 "One sequence, many views".
+    Used in notebook 08_text_generation, section 8.1 "A corpus and its character vocabulary".
     """
     if not isinstance(text, str):
         raise TypeError(f"char_tokenize: `text` should be a str, got {type(text).__name__}")
@@ -58,8 +60,8 @@ def oov_bucket(token: str, num_oov_buckets: int) -> int:
 
     crc32 rather than Python's ``hash()``: ``hash`` of a str changes from one interpreter run to
     the next (PYTHONHASHSEED), which would renumber unknown words between training and serving.
-    Defined in notebook 07_sentiment, section 7.1 "From words to ids: a vocabulary with OOV
-    buckets".
+
+    Defined in notebook 07_sentiment, section 7.1 "From words to ids: a vocabulary with OOV buckets".
     """
     if num_oov_buckets < 1:
         raise ValueError(f"oov_bucket: `num_oov_buckets` should be >= 1, got {num_oov_buckets}")
@@ -77,10 +79,9 @@ class Vocabulary:
 
     ``len(vocab)`` is the total number of ids (padding + known + buckets): the number of rows of
     the embedding matrix, Keras' ``Embedding(input_dim=len(vocab), ...)``.
-    Defined in notebook 07_sentiment, section 7.1 "From words to ids: a vocabulary with OOV
-    buckets". Used before that, for characters, in notebooks 01_sequential_data, section 1.1
-    "One sequence, many views", and 08_text_generation, section 8.1 "A corpus and its character
-    vocabulary".
+
+    Defined in notebook 01_sequential_data, section 1.1 "One sequence, many views".
+    Used in notebook 07_sentiment, sections 7.1 and 7.5, and notebook 08_text_generation, section 8.1.
     """
 
     def __init__(
@@ -204,8 +205,8 @@ def _check_ids(ids, vocab_size: int, fname: str) -> np.ndarray:
 def one_hot(ids, depth: int) -> np.ndarray:
     """One-hot rows: ids (...) int -> (..., depth) float64 with a single 1 per row.
 
-    Defined in notebook 07_sentiment, section 7.2 "An embedding lookup is a one-hot vector times
-    $E$". Used before that in notebook 01_sequential_data, section 1.1 "One sequence, many views".
+    Defined in notebook 07_sentiment, section 7.2 "An embedding lookup is a one-hot vector times $E$".
+    Used in notebook 01_sequential_data, section 1.1 "One sequence, many views".
     """
     if not isinstance(depth, (int, np.integer)) or depth < 1:
         raise ValueError(f"one_hot: `depth` should be a positive int (the vocabulary size V), got {depth!r}")
@@ -226,8 +227,8 @@ def embedding_lookup(E: np.ndarray, ids) -> np.ndarray:
     """Rows of the embedding matrix: E (V, d), ids (...) int -> (..., d), e.g. (B, T) -> (B, T, d).
 
     Equal to ``one_hot(ids, V) @ E`` without building the one-hot matrix.
-    Defined in notebook 07_sentiment, section 7.2 "An embedding lookup is a one-hot vector times
-    $E$".
+
+    Defined in notebook 07_sentiment, section 7.2 "An embedding lookup is a one-hot vector times $E$".
     """
     E = _check_table(E)
     ids = _check_ids(ids, E.shape[0], "embedding_lookup")
@@ -240,8 +241,8 @@ def embedding_backward(d_out: np.ndarray, ids, vocab_size: int) -> np.ndarray:
 
     ``dE = one_hot(ids).T @ d_out`` summed over all positions: ``np.add.at`` accumulates
     repeated ids, whereas ``dE[ids] += d_out`` keeps only one of them.
-    Defined in notebook 07_sentiment, section 7.3 "Training $E$: the gradient, and words that
-    occur twice".
+
+    Defined in notebook 07_sentiment, section 7.3 "Training $E$: the gradient, and words that occur twice".
     """
     d_out = np.asarray(d_out)
     ids = _check_ids(ids, vocab_size, "embedding_backward")
@@ -266,6 +267,7 @@ def pad_sequences(
 
     maxlen: None = the longest sequence. padding: ``"post"`` appends ``value``, ``"pre"``
     prepends it. truncating: ``"post"`` drops the end of a long sequence, ``"pre"`` its start.
+
     Defined in notebook 07_sentiment, section 7.4 "Batches: padding and shapes".
     """
     if padding not in ("pre", "post"):

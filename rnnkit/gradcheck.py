@@ -14,8 +14,9 @@ def numerical_gradient(f, x, h=1e-5):
     ``f`` takes no arguments and reads ``x`` in place; every entry of ``x`` is nudged by
     ``+-h`` and restored. Returns an array shaped like ``x`` with
     ``(f(x + h e_i) - f(x - h e_i)) / (2 h)`` at each index ``i``.
-    Defined in notebook 03_bptt, section 3.2 "Backward through one step" (subsection "Checking
-    gradients").
+
+    Defined in notebook 03_bptt, section 3.2 "Backward through one step".
+    Used in notebook 07_sentiment, section 7.3 "Training $E$: the gradient, and words that occur twice".
     """
     if not isinstance(x, np.ndarray) or x.dtype.kind != "f":
         raise TypeError("numerical_gradient: x must be a float numpy array that f reads in place, "
@@ -40,8 +41,8 @@ def numerical_gradient(f, x, h=1e-5):
 def rel_error(a, b):
     """Largest relative difference ``max |a - b| / max(1e-8, |a| + |b|)`` (elementwise).
 
-    Defined in notebook 03_bptt, section 3.2 "Backward through one step" (subsection "Checking
-    gradients").
+    Defined in notebook 03_bptt, section 3.2 "Backward through one step".
+    Used in notebook 07_sentiment, section 7.3 "Training $E$: the gradient, and words that occur twice".
     """
     a = np.asarray(a, dtype=np.float64)
     b = np.asarray(b, dtype=np.float64)
@@ -84,8 +85,9 @@ def check_gradients(f, params, grads, h=1e-6):
     params: dict name -> array that ``f`` reads in place; grads: dict with the same names.
     Returns a :class:`GradientReport`, a dict ``name -> (rel_error, worst_index)``; print it
     for a table with the worst entry of each parameter.
-    Defined in notebook 03_bptt, section 3.2 "Backward through one step" (subsection "Checking
-    gradients").
+
+    Defined in notebook 03_bptt, section 3.2 "Backward through one step".
+    Used in notebook 05_lstm, section 5.2 "Backward through an LSTM step".
     """
     missing = [name for name in params if name not in grads]
     extra = [name for name in grads if name not in params]

@@ -7,12 +7,8 @@ numpy cells students write compute *exactly* what ``keras.layers.SimpleRNN``, ``
 The weight layouts themselves (gate orders, the GRU sign flip, peepholes) are
 :mod:`rnnkit.layouts`, which needs no TensorFlow.
 
-Used in notebooks 02_simple_rnn, 05_lstm and 06_gru to run the numpy cells' parameters in Keras
-(sections 2.7 "The same numbers as Keras", 5.3 "The same LSTM in Keras: gate order" and 6.3 "The
-same GRU in Keras"), in notebook 05_lstm also for the peephole LSTM (section 5.4 "Peephole
-connections"), and in notebooks 04_architecture_zoo and 08_text_generation to read a trained
-Keras layer back in lecture notation (sections 4.4 "Many-to-one in numpy" and 8.5 "Sampling with
-a temperature").
+Defined in notebooks 04_architecture_zoo and 05_lstm.
+Used in notebooks 02_simple_rnn, 06_gru and 08_text_generation.
 """
 
 import contextlib
@@ -109,7 +105,8 @@ class PeepholeLSTMCell(keras.layers.Layer):
     blocks i, f, g, o like ``keras.layers.LSTM``, then ``peephole_i``, ``peephole_f``,
     ``peephole_o`` each (H,). States ``[h (B,H), c (B,H)]``. Activations are fixed (sigmoid
     gates, tanh candidate) because the point of the cell is to match the lecture exactly.
-    Used in notebook 05_lstm, section 5.4 "Peephole connections".
+
+    Defined in notebook 05_lstm, section 5.4 "Peephole connections".
     """
 
     def __init__(
@@ -281,9 +278,11 @@ def keras_layer(kind, p, return_sequences=True, return_state=False, *, dtype="fl
     ``initial_state=[h0]`` (LSTM: ``[h0, c0]``) when calling it to start from h0.
     ``dtype`` is the layer's float type ("float32", Keras' default, or "float64" for an exact
     round trip of float64 parameters). Other keyword arguments (``name``, ``go_backwards``, ...)
-    go to the layer. Used in notebooks 02_simple_rnn, 05_lstm and 06_gru (sections 2.7 "The same
-    numbers as Keras", 5.3 "The same LSTM in Keras: gate order", 5.5 "Remembering across a long
-    gap" and 6.3 "The same GRU in Keras").
+    go to the layer.
+
+    Defined in notebook 05_lstm, section 5.3 "The same LSTM in Keras: gate order".
+    Used in notebook 02_simple_rnn, section 2.7 "The same numbers as Keras", and notebook 06_gru,
+    section 6.3 "The same GRU in Keras".
     """
     arrays, d, h, peephole = check_params(kind, p)
     fixed = [k for k in _FIXED_ARGS if k in layer_kwargs]
@@ -359,9 +358,10 @@ def params_from_layer(layer):
     Accepts SimpleRNN, LSTM, GRU(reset_after=False), PeepholeLSTM, ``keras.layers.RNN``
     around one of their cells, or the cells themselves. ``p`` is in the layer's dtype and
     ``params_from_layer(keras_layer(kind, p)) == (kind, p)`` exactly when the dtypes agree.
-    Used in notebooks 04_architecture_zoo, 05_lstm and 08_text_generation to inspect or rerun
-    what Keras learned in lecture notation (sections 4.4 "Many-to-one in numpy", 5.6 "Looking
-    inside the gates" and 8.5 "Sampling with a temperature").
+
+    Defined in notebook 04_architecture_zoo, section 4.4 "Many-to-one in numpy".
+    Used in notebook 05_lstm, section 5.6 "Looking inside the gates", and
+    notebook 08_text_generation, section 8.5 "Sampling with a temperature".
     """
     if isinstance(layer, keras.layers.Bidirectional):
         raise TypeError(

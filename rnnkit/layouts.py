@@ -43,9 +43,10 @@ def param_count(kind, input_size, hidden_size, peephole=False):
     Simple RNN ``H(D+H+1)``; LSTM ``4H(D+H+1)`` (``+3H`` with peepholes); GRU with
     ``reset_after=False`` ``3H(D+H+1)``: every gate owns a ``U (D,H)``, a ``W (H,H)`` and a
     ``b (H,)``. Equals Keras' ``count_params()`` for the layers this module builds.
-    Used in notebook 04_architecture_zoo, section 4.2 "Predict the shape, then run", notebook
-    05_lstm, section 5.4 "Peephole connections", and notebook 06_gru, section 6.4 "Counting
-    parameters".
+
+    Defined in notebook 06_gru, section 6.4 "Counting parameters".
+    Used in notebook 04_architecture_zoo, section 4.2 "Predict the shape, then run", and
+    notebook 05_lstm, section 5.4 "Peephole connections".
     """
     _check_kind(kind)
     for name, value in (("input_size", input_size), ("hidden_size", hidden_size)):
@@ -116,9 +117,10 @@ def to_keras_weights(kind, p):
 
     Ready for ``layer.set_weights`` on SimpleRNN / LSTM / GRU(reset_after=False) /
     PeepholeLSTM. Linear in ``p``, so it also maps an rnnkit *gradient* dict onto the gradients
-    Keras reports for its variables. Keeps the arrays' dtype. Used in notebook 05_lstm, section
-    5.4 "Peephole connections"; notebooks 05_lstm and 06_gru have students write its LSTM and GRU
-    cases (sections 5.3 "The same LSTM in Keras: gate order" and 6.3 "The same GRU in Keras").
+    Keras reports for its variables. Keeps the arrays' dtype.
+
+    Defined in notebook 05_lstm, section 5.4 "Peephole connections".
+    Used in notebook 06_gru, section 6.3 "The same GRU in Keras".
     """
     arrays, _, _, peephole = check_params(kind, p)
     kernels, recurrents, biases = [], [], []
@@ -144,6 +146,8 @@ def from_keras_weights(kind, weights):
 
     Inverse of :func:`to_keras_weights`: 3 arrays give a plain cell, 6 arrays (lstm only) a
     peephole LSTM. Keeps the arrays' dtype, so the round trip is exact.
+
+    Defined in notebook 06_gru, section 6.3 "The same GRU in Keras".
     """
     _check_kind(kind)
     if isinstance(weights, (str, bytes, Mapping)) or not isinstance(weights, Sequence):

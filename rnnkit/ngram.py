@@ -18,8 +18,7 @@ for a text of length ``T``, and ``perplexity = exp(-log_likelihood / T)``.
 
 ``k = 0`` is the unigram model (every context is the empty string). Logarithms are natural.
 
-Defined in notebook 01_sequential_data, sections 1.4-1.5; the baseline of notebook
-08_text_generation, section 8.6 "Perplexity, and the n-gram baseline".
+Defined in notebooks 01_sequential_data and 08_text_generation.
 """
 
 import numpy as np
@@ -62,6 +61,7 @@ class CharNGram:
       ``log_likelihood(text)``, ``perplexity(text)``, ``sample(n, seed, temperature)``.
 
     Defined in notebook 01_sequential_data, section 1.4 "A character n-gram, by counting".
+    Used in notebook 08_text_generation, section 8.6 "Perplexity, and the n-gram baseline".
     """
 
     def __init__(self, order: int, alpha: float = 1.0, start: str = START):
@@ -309,6 +309,7 @@ def sample_categorical(probs, u) -> np.ndarray | int:
     probs (..., K) rows summing to 1, u (...) in [0, 1) -> (...) int64: the first index whose
     cumulative probability exceeds ``u`` (an int for a single row). Passing ``u`` instead of
     drawing inside makes sampling reproducible and testable.
+
     Defined in notebook 08_text_generation, section 8.5 "Sampling with a temperature".
     """
     probs = np.asarray(probs, dtype=np.float64)
@@ -327,6 +328,7 @@ def perplexity_from_nll(nll) -> float:
 
     nll (N,) -> float. The geometric mean of 1 / p(x_t | ...): the number of equally likely
     characters the model is, on average, choosing between.
+
     Defined in notebook 08_text_generation, section 8.6 "Perplexity, and the n-gram baseline".
     """
     nll = np.asarray(nll, dtype=np.float64)
@@ -340,8 +342,9 @@ def ngram_counts(text: str, order: int, alphabet: str | None = None, start: str 
     """Counts of the next character after every context of length ``order`` in ``text``.
 
     -> dict context -> (V,) int64, over ``alphabet`` (default: the sorted characters of text);
-    the text is padded on the left with ``order`` start symbols. Defined in notebook
-    01_sequential_data, section 1.4 "A character n-gram, by counting".
+    the text is padded on the left with ``order`` start symbols.
+
+    Defined in notebook 01_sequential_data, section 1.4 "A character n-gram, by counting".
     """
     return CharNGram(order, start=start).fit(text, alphabet=alphabet).counts
 
@@ -351,6 +354,7 @@ def best_order(train: str, heldout: str, orders=(1, 2, 3), alphas=(1.0,), alphab
 
     -> ``(best_model, {(order, alpha): heldout perplexity})``. Both are chosen on ``heldout``
     itself, which flatters the n-gram: a deliberately strong baseline for a neural model.
+
     Defined in notebook 08_text_generation, section 8.6 "Perplexity, and the n-gram baseline".
     """
     if alphabet is None:

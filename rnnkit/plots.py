@@ -68,8 +68,10 @@ def plot_grad_norms(norms, ax=None, log=True):
     norms: dict label -> (T,) array of non-negative gradient norms (e.g. from
     ``rnnkit.bptt.grad_norms``); labels may have different T. ``log=True`` uses a logarithmic
     y axis, on which vanishing (or exploding) gradients appear as straight lines.
-    Returns the Axes. Used in notebook 03_bptt, section 3.5 "Vanishing and exploding gradients",
-    and notebook 06_gru, section 6.2 "The update gate decides how long a pulse is remembered".
+    Returns the Axes.
+
+    Defined in notebook 03_bptt, section 3.5 "Vanishing and exploding gradients".
+    Used in notebook 06_gru, section 6.2 "The update gate decides how long a pulse is remembered".
     """
     _check_dict(norms, "norms", "label -> (T,) gradient norms")
     ax = _new_axes(ax)
@@ -102,8 +104,9 @@ def plot_gate_heatmap(gates, title=None):
     for an LSTM or ``{"z": z, "r": r, "g": g}`` for a GRU (all the same shape). Sigmoid gates
     (f i o z r) are drawn on a fixed [0, 1] scale and must lie in it; g and h on [-1, 1];
     other names (e.g. c) on a symmetric scale fitted to the data. Returns the Figure.
-    Used in notebook 05_lstm, section 5.6 "Looking inside the gates", and notebook 06_gru,
-    section 6.2 "The update gate decides how long a pulse is remembered".
+
+    Defined in notebook 05_lstm, section 5.6 "Looking inside the gates".
+    Used in notebook 06_gru, section 6.2 "The update gate decides how long a pulse is remembered".
     """
     _check_dict(gates, "gates", "name -> (T, H) activations")
     arrays = {}
@@ -186,10 +189,10 @@ def plot_training_curves(histories, metric="loss", ax=None):
 
     histories: dict label -> dict metric -> list of per-epoch values (``model.fit(...).history``
     or the History object itself); ``val_<metric>`` is drawn too when present. Returns the Axes.
-    Used in notebooks 03_bptt (section 3.7 "Gradient clipping"), 05_lstm (5.5 "Remembering
-    across a long gap"), 07_sentiment (7.6 "Embedding -> GRU -> GRU -> Dense"),
-    08_text_generation (8.3 "A small Keras character model") and 09_forecasting (9.5 "An LSTM
-    forecaster").
+
+    Defined in notebook 03_bptt, section 3.7 "Gradient clipping".
+    Used in notebooks 05_lstm (section 5.5), 07_sentiment (section 7.6), 08_text_generation
+    (section 8.3) and 09_forecasting (section 9.5).
     """
     _check_dict(histories, "histories", "label -> {metric: per-epoch values}")
     if not isinstance(metric, str):
@@ -217,9 +220,12 @@ def plot_forecast(t, truth, forecasts, ax=None):
     t: (N,) time steps; truth: (N,) observed values (N x 1 accepted); forecasts: dict label ->
     either an (N,) array aligned with ``t`` (NaN where there is no forecast) or a pair
     ``(t_f, y_f)`` of equal-length arrays for a forecast over part of the range. Returns the
-    Axes. Used in notebook 01_sequential_data, section 1.6 "Time series: sliding windows and the
-    naive forecast", and notebook 09_forecasting, sections 9.5 "An LSTM forecaster" and 9.6
-    "Several steps ahead: direct or recursive".
+    Axes.
+
+    Defined in notebook 01_sequential_data, section 1.6 "Time series: sliding windows and the naive
+    forecast".
+    Used in notebook 09_forecasting, sections 9.5 "An LSTM forecaster" and 9.6 "Several steps ahead:
+    direct or recursive".
     """
     t_arr = _as_1d(t, "t", "(N,) (time steps)")
     truth_arr = _as_1d(truth, "truth", "(N,) (one value per time step)")
