@@ -78,6 +78,13 @@ class Exercise:
                              f"(trials_visible={self.trials_visible}, trials_hidden={self.trials_hidden})")
         if not self.outputs:
             raise ValueError(f"{self.name}: an exercise returns at least one output")
+        # What course/AUTHORING.md asks of every exercise, enforced where it is declared.
+        if len(self.mistakes) < 2:
+            raise ValueError(f"{self.name}: name at least two typical mistakes (Mistake(message, fn))")
+        if "keras" not in self.forbidden:
+            raise ValueError(f"{self.name}: forbid asking Keras for the answer (forbidden=(..., \"keras\"))")
+        if not self.demo_mistake:
+            raise ValueError(f"{self.name}: give a demo_mistake (old, new) edit of the solution for the demo class")
 
     @property
     def arguments(self) -> tuple[str, ...]:

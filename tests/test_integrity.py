@@ -41,7 +41,9 @@ EXERCISES = (Exercise(
     "fx_double", points=2,
     make_inputs=lambda rng, hidden: {"x": rng.normal(size=(int(rng.integers(2, 6)), 3))},
     reference=_double, outputs=(Out("y"),),
-    mistakes=(Mistake("you added x to itself once too often", lambda x: 3.0 * x),),
+    mistakes=(Mistake("you added x to itself once too often", lambda x: 3.0 * x),
+              Mistake("x came back unchanged: double it", lambda x: x)),
+    forbidden=("keras",), demo_mistake=("2.0 * x", "3.0 * x"),
 ),)
 """
 DOUBLE = _definitions(FX_EXERCISES)["EXERCISES"][0]

@@ -79,6 +79,13 @@ def test_a_fork_bombs_leftovers_do_not_block_the_next_sandbox(tmp_path):
 
 @pytest.mark.skipif(not isolation.bwrap_available() or os.geteuid() != 0,
                     reason="needs bubblewrap and root (sandboxes switch to the slot's uid)")
+def _uid_of(pid: int) -> int | None:
+    try:
+        return psutil.Process(pid).uids().real
+    except psutil.Error:
+        return None
+
+
 def test_processes_left_under_a_slots_uid_are_reclaimed_before_the_next_sandbox(tmp_path):
     """Leftovers that hold the slot's whole process allowance would make the next start fail."""
     slot = isolation.lease_slot()
@@ -86,6 +93,11 @@ def test_processes_left_under_a_slots_uid_are_reclaimed_before_the_next_sandbox(
     sleepers = [subprocess.Popen(["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "sleep", "60"])
                 for _ in range(2)]
     try:
+        # setpriv switches uid only after it starts: under load, reclaiming before that would
+        # miss them, and the test would measure the race rather than the reclaim
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and any(_uid_of(p.pid) != uid for p in sleepers):
+            time.sleep(0.01)
         (tmp_path / "b.py").write_text("print('started')\n")
         limits = isolation.Limits(cpu_seconds=5, wall_seconds=10, processes=2)
         ok = isolation.run([sys.executable, str(tmp_path / "b.py")], tmp_path, limits, slot=slot)
