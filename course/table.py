@@ -8,6 +8,7 @@ between two markers from the notebooks and that file (so nothing checks the READ
 ``build --check`` finds a stale table like any other generated file).
 """
 
+import contextlib
 import json
 import shutil
 import tempfile
@@ -88,14 +89,22 @@ def recorded_times(path: Path = TIMES) -> dict[str, float]:
 
 def measure(source: Path = sources.SOURCE, path: Path = TIMES) -> list[dict]:
     """Run every notebook, record the times in ``path`` (with the machine), return the rows."""
-    import platform
-
     table = rows(source, timed=True)
-    machine = f"{platform.processor() or platform.machine()}, {__import__('os').cpu_count()} cores, " \
-              f"Python {platform.python_version()}"
-    path.write_text(json.dumps({"machine": machine, "seconds": {r["notebook"]: r["seconds"] for r in table}},
+    path.write_text(json.dumps({"machine": machine(), "seconds": {r["notebook"]: r["seconds"] for r in table}},
                                indent=1) + "\n", encoding="utf-8")
     return table
+
+
+def machine() -> str:
+    """This machine in a few words: CPU model, cores, Python (for the record beside a timing)."""
+    import os
+    import platform
+
+    cpu = platform.processor() or platform.machine()
+    with contextlib.suppress(OSError):
+        cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                    if line.startswith("model name")), cpu)
+    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
 
 
 def update_readme(readme: Path, source: Path = sources.SOURCE, check: bool = False, times: Path = TIMES) -> bool:
