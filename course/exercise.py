@@ -21,8 +21,8 @@ from rnnkit.checking import verify as judge
 
 VISIBLE_SEED = 2024  # visible cases are fixed, so a student can rerun and compare
 
-__all__ = ["Case", "CheckFailed", "Exercise", "Mistake", "Out", "VISIBLE_SEED", "make_case", "verify",
-           "visible_checks"]
+__all__ = ["Case", "CheckFailed", "Exercise", "Mistake", "Out", "VISIBLE_SEED", "hidden_cases", "make_case",
+           "verify", "visible_checks"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -111,6 +111,11 @@ def make_case(ex: Exercise, rng: np.random.Generator, hidden: bool, index: int =
         inputs = ex.make_inputs(rng, hidden)
     expected = normalise(ex.spec, ex.reference(**copy.deepcopy(inputs)), who="the reference")
     return inputs, expected
+
+
+def hidden_cases(ex: Exercise, rng: np.random.Generator) -> list[tuple[dict, list]]:
+    """The cases of one hidden check: ``trials_hidden`` of them, case i in regime i (see make_case)."""
+    return [make_case(ex, rng, True, index) for index in range(ex.trials_hidden)]
 
 
 def mistake_outputs(ex: Exercise, inputs: dict, *, stored: bool = False):

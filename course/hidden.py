@@ -12,15 +12,18 @@ from typing import Callable
 
 import numpy as np
 
-from course.exercise import make_case, verify
+from course.exercise import Exercise, hidden_cases, verify
 from course.registry import get_exercise
 from rnnkit.checking import call_student, normalise
 
 
 def check(name: str, student: Callable, *, seed: int | None = None) -> None:
     """The hidden tests of exercise ``name`` on ``student``: fresh inputs unless ``seed`` is given."""
-    ex = get_exercise(name)
+    run(get_exercise(name), student, seed=seed)
+
+
+def run(ex: Exercise, student: Callable, *, seed: int | None = None) -> None:
+    """The hidden tests of ``ex`` (any Exercise, e.g. one with ``forbidden`` changed) on ``student``."""
     rng = np.random.default_rng(secrets.randbits(63) if seed is None else seed)
-    for index in range(ex.trials_hidden):
-        inputs, expected = make_case(ex, rng, True, index)
+    for inputs, expected in hidden_cases(ex, rng):
         verify(ex, inputs, normalise(ex.spec, call_student(ex.spec, student, inputs)), expected)

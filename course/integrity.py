@@ -28,7 +28,7 @@ import numpy as np
 from nbformat.notebooknode import NotebookNode
 
 from course import cell_code, isolation, registry, sources
-from course.exercise import Exercise, make_case, verify
+from course.exercise import Exercise, hidden_cases, verify
 from rnnkit import checking, wire
 
 RUNNER = Path(__file__).with_name("answer_runner.py")
@@ -103,7 +103,7 @@ def judge_cells(nb: NotebookNode, exercises: list, *, slot: int | None = None, n
     limits = limits or isolation.Limits(cpu_seconds=60 + 10 * len(exercises), wall_seconds=90 + 10 * len(exercises),
                                         memory_bytes=4 * 2**30)
     rng = np.random.default_rng(secrets.randbits(63) if seed is None else seed)
-    drawn = {ex.name: [make_case(ex, rng, True, i) for i in range(ex.trials_hidden)] for ex in exercises}
+    drawn = {ex.name: hidden_cases(ex, rng) for ex in exercises}
     job = {"cells": cell_code.replay_cells(nb), "blocked": list(FORBIDDEN_MODULES), "stopped": STOPPED,
            "cell_seconds": CELL_SECONDS, "call_seconds": CALL_SECONDS, "exercises": []}
     for ex in exercises:

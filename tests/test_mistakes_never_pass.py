@@ -13,7 +13,7 @@ import copy
 import numpy as np
 import pytest
 
-from course.exercise import make_case
+from course.exercise import hidden_cases
 from course.registry import all_exercises
 from rnnkit.checking import _same, normalise
 
@@ -34,7 +34,7 @@ def test_no_mistake_passes_a_thousand_hidden_checks(ex):
     passing = {m.message: [] for m in ex.mistakes}  # message -> seeds whose whole check it passed
     for seed in range(HIDDEN_CHECKS):
         rng = np.random.default_rng(seed)  # as check(..., hidden=True, seed=seed) seeds it
-        cases = [make_case(ex, rng, True, index) for index in range(ex.trials_hidden)]
+        cases = hidden_cases(ex, rng)
         for mistake in ex.mistakes:
             if all(_agrees(ex, mistake.fn, inputs, expected) for inputs, expected in cases):
                 passing[mistake.message].append(seed)
