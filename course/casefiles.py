@@ -8,6 +8,7 @@ so a student's environment holds no reference code. The bytes depend only on the
 """
 
 import copy
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -88,16 +89,11 @@ def build(source: Path = sources.SOURCE, check: bool = False) -> list[Path]:
     return stale
 
 
-def restore(folder: Path, release_folder: Path) -> list[str]:
-    """Put the release's case files into a submission's ``folder``; return the ones replaced.
+def restore(folder: Path, release_folder: Path) -> None:
+    """Put the release's case files into a submission's ``folder``, whatever the student sent.
 
     The in-kernel visible checks read them; a student who deleted or edited one must not lose
     points for it (and cannot gain any: the grade is the sandboxed grader's).
     """
-    replaced = []
-    for original in sorted(Path(release_folder).glob(f"*{CASES_SUFFIX}")):
-        copy_ = Path(folder) / original.name
-        if not copy_.is_file() or copy_.read_bytes() != original.read_bytes():
-            replaced.append(original.name)
-            copy_.write_bytes(original.read_bytes())
-    return replaced
+    for original in Path(release_folder).glob(f"*{CASES_SUFFIX}"):
+        shutil.copyfile(original, Path(folder) / original.name)
