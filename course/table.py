@@ -95,16 +95,23 @@ def measure(source: Path = sources.SOURCE, path: Path = TIMES) -> list[dict]:
     return table
 
 
+def cpu_model() -> str:
+    """The CPU's model name (Linux), else what the platform says."""
+    import platform
+
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return platform.processor() or platform.machine()
+
+
 def machine() -> str:
     """This machine in a few words: CPU model, cores, Python (for the record beside a timing)."""
     import os
     import platform
 
-    cpu = platform.processor() or platform.machine()
-    with contextlib.suppress(OSError):
-        cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                    if line.startswith("model name")), cpu)
-    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    return f"{cpu_model()}, {os.cpu_count()} cores, Python {platform.python_version()}"
 
 
 def update_readme(readme: Path, source: Path = sources.SOURCE, check: bool = False, times: Path = TIMES) -> bool:
