@@ -36,12 +36,8 @@ def load(assignment: str, source: Path = sources.SOURCE):
     sys.modules[name] = module  # before running it: dataclasses and pickling look it up
     try:
         spec.loader.exec_module(module)
-    except BaseException:
-        del sys.modules[name]
-        raise
-    try:
         module.EXERCISES = placed(getattr(module, "EXERCISES", None), assignment)
-    except BaseException:
+    except BaseException:  # a file that fails to load must not stay half-registered
         del sys.modules[name]
         raise
     return module
