@@ -16,6 +16,8 @@ from typing import Callable
 
 import numpy as np
 
+from course import terms as lecture_terms
+from rnnkit import checking, diagnosis
 from rnnkit.checking import Case, CheckFailed, Out, Spec, normalise
 from rnnkit.checking import verify as judge
 
@@ -55,6 +57,9 @@ class Exercise:
         is drawn in ``regimes[i % len(regimes)]``, so every check covers each regime.
     demo_mistake: ``(old, new)`` text edit of the source solution that makes a typical mistake;
         the instructor demo uses it to fabricate a student who gets exactly this item wrong.
+    hints: advice for an answer that raises an error of a type here, ``{"KeyError": "..."}``
+        (the generic hints of :mod:`rnnkit.diagnosis` cover the rest).
+    terms: the lecture's words for inputs :mod:`course.terms` does not know (``{"alpha": ...}``).
     """
 
     name: str
@@ -71,6 +76,8 @@ class Exercise:
     trials_hidden: int = 3
     demo_mistake: tuple[str, str] | None = None
     regimes: tuple[str, ...] = ()
+    hints: dict = dataclasses.field(default_factory=dict)
+    terms: dict = dataclasses.field(default_factory=dict)
 
     def __post_init__(self):
         if self.regimes and min(self.trials_visible, self.trials_hidden) < len(self.regimes):
@@ -96,7 +103,8 @@ class Exercise:
     def spec(self) -> Spec:
         """What the student's side needs to check an answer (no code)."""
         calls = tuple((m.calls, m.message) for m in self.mistakes if m.calls)
-        return Spec(self.name, self.outputs, self.arguments, self.rtol, self.atol, self.forbidden, calls)
+        return Spec(self.name, self.outputs, self.arguments, self.rtol, self.atol, self.forbidden, calls,
+                    tuple(self.hints.items()))
 
 
 def make_case(ex: Exercise, rng: np.random.Generator, hidden: bool, index: int = 0) -> tuple[dict, list]:
@@ -132,9 +140,60 @@ def mistake_outputs(ex: Exercise, inputs: dict, *, stored: bool = False):
             yield mistake.message, None
 
 
-def verify(ex: Exercise, inputs: dict, got: list, expected: list) -> None:
-    """Judge normalised student outputs on one case; CheckFailed names a recognised mistake."""
-    judge(ex.spec, got, expected, mistake_outputs(ex, inputs))
+def verify(ex: Exercise, inputs: dict, got: list, expected: list, student: Callable | None = None) -> None:
+    """Judge normalised student outputs on one case; CheckFailed names a recognised mistake.
+
+    student: the answer itself, where it can be called again (the instructor's kernel): then
+    the message also says what the derived cases of :mod:`rnnkit.diagnosis` show.
+    """
+    def ablation():
+        return checking.ablation(ex.spec, student, inputs, probe_cases(ex, inputs), terms_of(ex, inputs))
+
+    judge(ex.spec, got, expected, mistake_outputs(ex, inputs), inputs=inputs,
+          ablation=ablation if student is not None else None)
+
+
+def describe_hidden_case(ex: Exercise, index: int, inputs: dict) -> str:
+    """What a failing hidden case was, without its values: its number, regime and sizes."""
+    regime = f" ({ex.regimes[index % len(ex.regimes)]})" if ex.regimes else ""
+    sizes = ", ".join(f"{k} {tuple(v.shape)}" if type(v) is np.ndarray else f"{k} = {v}"
+                      for k, v in inputs.items() if type(v) is np.ndarray or type(v) is int)
+    return f"This was hidden test case {index + 1} of {ex.trials_hidden}{regime}, with sizes {sizes}."
+
+
+def probe_cases(ex: Exercise, inputs: dict) -> list[tuple[tuple, list]]:
+    """``(probe, expected)`` for each derived case of ``inputs`` that tells something.
+
+    Left out: derived cases the reference refuses, those whose right answer is all zeros (any
+    answer linear in the zeroed input is right there, so being right says nothing) and those
+    whose right answer does not change (the input does not matter for it).
+    """
+    base = normalise(ex.spec, ex.reference(**copy.deepcopy(inputs)), who="the reference")
+    found = []
+    for probe in diagnosis.probes(inputs):
+        try:
+            with np.errstate(all="ignore"):  # a zeroed input may make the reference divide by zero: no probe
+                expected = normalise(ex.spec, ex.reference(**copy.deepcopy(diagnosis.derive(inputs, probe))),
+                                     who="the reference")
+        except Exception:  # the reference's own validation refuses this derived case: not a probe
+            continue
+        arrays = [np.asarray(v, dtype=float) for v in expected if isinstance(v, (float, int, np.ndarray))]
+        if arrays and all(not np.any(a) for a in arrays):
+            continue
+        # the same result for every example of the batch: the probe cut the inputs out, so says nothing
+        if arrays and all(a.ndim >= 1 and len(a) > 1 and np.all(a == a[:1]) for a in arrays if a.ndim >= 2) \
+                and any(a.ndim >= 2 for a in arrays):
+            continue
+        if all(checking._same(out, ex.spec, e, b) for out, e, b in zip(ex.outputs, expected, base)):
+            continue
+        found.append((probe, expected))
+    return found
+
+
+def terms_of(ex: Exercise, inputs: dict) -> dict[str, str]:
+    """The lecture's words for every input a probe of ``inputs`` may change."""
+    names = {probe[i] for probe in diagnosis.probes(inputs) for i in range(1, len(probe))}
+    return dict(lecture_terms.terms_for(sorted(names))) | {k: v for k, v in ex.terms.items() if k in names}
 
 
 def visible_checks(ex: Exercise) -> tuple[Spec, list[Case]]:
@@ -145,5 +204,6 @@ def visible_checks(ex: Exercise) -> tuple[Spec, list[Case]]:
     cases = []
     for inputs, expected, at_hidden_size in drawn:
         mistakes = [(m, o) for m, o in mistake_outputs(ex, inputs, stored=True) if o is not None]
-        cases.append(Case(inputs, expected, mistakes, at_hidden_size))
+        probes = [] if at_hidden_size else probe_cases(ex, inputs)  # the small cases are the ones to learn from
+        cases.append(Case(inputs, expected, mistakes, at_hidden_size, probes, terms_of(ex, inputs) if probes else {}))
     return ex.spec, cases

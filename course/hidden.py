@@ -12,9 +12,9 @@ from typing import Callable
 
 import numpy as np
 
-from course.exercise import Exercise, hidden_cases, verify
+from course.exercise import Exercise, describe_hidden_case, hidden_cases, verify
 from course.registry import get_exercise
-from rnnkit.checking import call_student, normalise
+from rnnkit.checking import CheckFailed, call_student, normalise
 
 
 def check(name: str, student: Callable, *, seed: int | None = None) -> None:
@@ -25,5 +25,8 @@ def check(name: str, student: Callable, *, seed: int | None = None) -> None:
 def run(ex: Exercise, student: Callable, *, seed: int | None = None) -> None:
     """The hidden tests of ``ex`` (any Exercise, e.g. one with ``forbidden`` changed) on ``student``."""
     rng = np.random.default_rng(secrets.randbits(63) if seed is None else seed)
-    for inputs, expected in hidden_cases(ex, rng):
-        verify(ex, inputs, normalise(ex.spec, call_student(ex.spec, student, inputs)), expected)
+    for index, (inputs, expected) in enumerate(hidden_cases(ex, rng)):
+        try:
+            verify(ex, inputs, normalise(ex.spec, call_student(ex.spec, student, inputs)), expected, student)
+        except CheckFailed as failure:
+            raise CheckFailed(f"{failure} {describe_hidden_case(ex, index, inputs)}") from None

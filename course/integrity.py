@@ -28,8 +28,8 @@ import numpy as np
 from nbformat.notebooknode import NotebookNode
 
 from course import cell_code, isolation, registry, sources
-from course.exercise import Exercise, hidden_cases, verify
-from rnnkit import checking, wire
+from course.exercise import Exercise, describe_hidden_case, hidden_cases, verify
+from rnnkit import checking, diagnosis, wire
 
 RUNNER = Path(__file__).with_name("answer_runner.py")
 WIRE = Path(wire.__file__)  # the runner's one import besides numpy and IPython: the shared format
@@ -161,18 +161,20 @@ def _verdict(ex: Exercise, cases: list, results, errors: list[str]) -> Verdict:
         return Verdict(ex.name, ex.points, 0, f"{ex.name}: {message}")
     if not isinstance(results, list) or len(results) != len(cases):
         return Verdict(ex.name, ex.points, 0, f"{ex.name} returned results the grader could not read.")
-    for (inputs, expected), result in zip(cases, results):
+    for index, ((inputs, expected), result) in enumerate(zip(cases, results)):
         try:
             if not isinstance(result, dict) or "ok" not in result:
                 error = str(result.get("error", "no result")) if isinstance(result, dict) else "no result"
                 if error.startswith("NotImplementedError"):
                     raise checking.CheckFailed(f"{ex.name} is not implemented yet (NotImplementedError): "
                                                f"replace `raise NotImplementedError()` with your code.")
-                raise checking.CheckFailed(f"{ex.name} raised an error: {error}")
+                kind, _, text = error.partition(": ")
+                hint = diagnosis.error_hint(ex.name, kind, text, inputs, ex.arguments, ex.hints)
+                raise checking.CheckFailed(f"{ex.name} raised an error: {error}. {hint}")
             got = _normalise(ex, result["ok"])
             verify(ex, inputs, got, expected)
         except checking.CheckFailed as failure:
-            return Verdict(ex.name, ex.points, 0, str(failure))
+            return Verdict(ex.name, ex.points, 0, f"{failure} {describe_hidden_case(ex, index, inputs)}")
         except (ValueError, KeyError, TypeError) as err:
             return Verdict(ex.name, ex.points, 0, f"{ex.name} returned results the grader could not read ({err}).")
     return Verdict(ex.name, ex.points, ex.points, f"{ex.name}: correct on {len(cases)} fresh test cases.")

@@ -11,6 +11,7 @@ JupyterLab can open it. Cell headers carry short nbgrader metadata that is expan
 """
 
 import json
+import re
 from pathlib import Path
 
 
@@ -50,6 +51,26 @@ def _expand(meta: dict, cell_type: str, where: str) -> dict:
     return full
 
 
+ANSWER_HEADER = "**Your answer to {title}** (written question `{grade_id}`, {points} point{s}):"
+_TITLE = re.compile(r"\*\*(Question\s+\d+(?:\.\d+)?)")
+
+
+def _answer_header(cells, index: int, meta: dict) -> str:
+    """The line that opens a written answer cell: which question it answers.
+
+    nbgrader replaces only the solution region of the cell, so this line stays in the student's
+    notebook and in Validate's list of unanswered cells, which then says which question is open.
+    The title is the bold "**Question N ...**" in the markdown cell above, if it has one.
+    """
+    title = "the question above"
+    above = [c for c in cells[:index] if c.cell_type == "markdown"]
+    found = _TITLE.search(above[-1].source) if above else None
+    if found:
+        title = found.group(1)
+    points = meta["points"]
+    return ANSWER_HEADER.format(title=title, grade_id=meta["grade_id"], points=points, s="" if points == 1 else "s")
+
+
 def to_notebook(py_path: Path):
     """Read a percent-format source and return the nbgrader notebook it describes."""
     # Imported here, not above: they take 2 s, and the exercise registry (so every hidden check
@@ -64,6 +85,9 @@ def to_notebook(py_path: Path):
         where = f"{py_path.name} cell {index + 1}"
         if "nbgrader" in cell.metadata:
             meta["nbgrader"] = _expand(dict(cell.metadata["nbgrader"]), cell.cell_type, where)
+            if cell.cell_type == "markdown" and meta["nbgrader"]["grade"]:
+                body = cell.source if "BEGIN SOLUTION" in cell.source else f"### BEGIN SOLUTION\n{cell.source}\n### END SOLUTION"
+                cell.source = _answer_header(nb.cells, index, meta["nbgrader"]) + "\n\n" + body
         if cell.metadata.get("tags"):
             meta["tags"] = list(cell.metadata["tags"])
         cell.metadata = meta

@@ -11,17 +11,22 @@ dtype, finiteness. An object that claims to equal everything is rejected, not co
 same functions judge the grader's hidden cases, so the visible check and the grade agree.
 """
 
+import contextlib
 import copy
 import dataclasses
 import functools
 import importlib.metadata
 import inspect
+import io
+import itertools
+import sys
+import traceback
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
 import numpy as np
 
-from rnnkit import delegation, wire
+from rnnkit import delegation, diagnosis, wire
 
 CASES_SUFFIX = ".checks.npz"  # the visible cases beside a notebook: NN_slug.checks.npz
 HIDDEN_CHECKS = "rnnkit.hidden_checks"  # entry-point group of the grader that runs hidden tests
@@ -69,6 +74,8 @@ class Spec:
     forbidden: library functions an answer may not call (``"rnnkit.cells.rnn_step"``).
     calls: ``(name, message)``: a wrong answer that uses ``name`` (e.g. Python's salted
     ``hash``, whose results differ from one process to the next) hears ``message``.
+    hints: ``(error type, advice)``: what to tell an answer that raises that error here
+    (``("KeyError", "a context never seen in training has zero counts ...")``).
     """
 
     name: str
@@ -78,6 +85,7 @@ class Spec:
     atol: float = 1e-8
     forbidden: tuple[str, ...] = ()
     calls: tuple[tuple[str, str], ...] = ()
+    hints: tuple[tuple[str, str], ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -86,12 +94,17 @@ class Case:
 
     mistakes: ``(message, outputs)`` pairs; outputs are what that mistake returns on these
     inputs, normalised like ``expected``. at_hidden_size: drawn as the hidden tests draw.
+    probes: ``(probe, expected)`` pairs: derived cases (:func:`rnnkit.diagnosis.probes`, e.g.
+    ``["zero", "b"]``) and the right outputs on them, for the ablation feedback. terms: the
+    lecture's words for the inputs the probes change (``{"b": "the bias"}``).
     """
 
     inputs: dict
     expected: list
     mistakes: list
     at_hidden_size: bool = False
+    probes: list = dataclasses.field(default_factory=list)
+    terms: dict = dataclasses.field(default_factory=dict)
 
 
 _FLOAT_SCALARS = (float, np.float64, np.float32, np.float16)
@@ -121,7 +134,17 @@ def normalise(spec, result: Any, who: str = "your function") -> list:
                 f"{len(result)}."
             )
         values = list(result)
-    return [_normalise_one(fname, out, v, who) for out, v in zip(spec.outputs, values)]
+    try:
+        return [_normalise_one(fname, out, v, who) for out, v in zip(spec.outputs, values)]
+    except CheckFailed as err:
+        for order in itertools.permutations(range(len(values))) if 1 < len(values) <= 6 else ():
+            try:
+                [_normalise_one(fname, out, values[j], who) for out, j in zip(spec.outputs, order)]
+            except CheckFailed:
+                continue
+            names = ", ".join(o.name for o in spec.outputs)
+            raise CheckFailed(f"{err} Are the values in the wrong order? Return ({names}), in this order.") from None
+        raise
 
 
 def _describe(value) -> str:
@@ -205,13 +228,14 @@ def _same(out: Out, spec, got, want) -> bool:
     return type(got) is type(want) and got == want
 
 
-def _difference(out: Out, fname: str, got, want) -> str:
+def _difference(out: Out, fname: str, got, want, inputs: dict | None = None) -> str:
     name = f"`{out.name}`"
     if out.kind in ("array", "int_array"):
         if got.shape != want.shape:
             doc = f" = {out.doc}" if out.doc else ""
-            hint = " (transposed?)" if got.shape == want.shape[::-1] else ""
-            return f"{name} has shape {got.shape}{hint}; expected {want.shape}{doc}."
+            why = diagnosis.shape_hint(out.doc, got.shape, want.shape, inputs or {})
+            hint = f": {why}" if why else " (transposed?)" if got.shape == want.shape[::-1] else ""
+            return f"{name} has shape {got.shape}; expected {want.shape}{doc}{hint}."
         diff = np.abs(got - want)
         idx = np.unravel_index(int(np.argmax(diff)), diff.shape) if diff.size else ()
         at = f" at index {tuple(int(i) for i in idx)}" if diff.ndim else ""
@@ -220,7 +244,8 @@ def _difference(out: Out, fname: str, got, want) -> str:
             f"(expected {want[idx]:.6g}, got {got[idx]:.6g})."
         )
     if out.kind == "json":
-        return f"{name} is {_short(got)}; expected {_short(want)}."
+        why = diagnosis.json_hint(got, want)
+        return f"{name} is {_short(got)}; expected {_short(want)}." + (f" {why}" if why else "")
     return f"{name} is {got!r}; expected {want!r}."
 
 
@@ -229,21 +254,87 @@ def _short(value, limit: int = 200) -> str:
     return text if len(text) <= limit else text[:limit] + " ..."
 
 
-def verify(spec, got: list, expected: list, mistakes: Iterable[tuple[str, list | None]] = ()) -> None:
+def verify(spec, got: list, expected: list, mistakes: Iterable[tuple[str, list | None]] = (), *,
+           inputs: dict | None = None, ablation: Callable[[], str | None] | None = None) -> None:
     """Compare normalised outputs with the expected ones; raise CheckFailed saying how they differ.
 
     ``mistakes`` yields ``(message, outputs)`` for the typical wrong answers (outputs None: that
     mistake cannot run on this case); the first whose outputs the answer reproduces is named.
+    Otherwise :func:`explain` says what it can; ``inputs`` (the case's) and ``ablation`` (what
+    the derived cases say, computed only when needed) sharpen it.
     """
-    wrong = [out for out, g, w in zip(spec.outputs, got, expected) if not _same(out, spec, g, w)]
-    if not wrong:
+    if all(_same(out, spec, g, w) for out, g, w in zip(spec.outputs, got, expected)):
         return
     for message, theirs in mistakes:
         if theirs is not None and all(_same(out, spec, g, m) for out, g, m in zip(spec.outputs, got, theirs)):
             raise CheckFailed(f"{spec.name} is not right yet: {message}")
-    details = " ".join(_difference(out, spec.name, got[spec.outputs.index(out)], expected[spec.outputs.index(out)])
-                       for out in wrong)
-    raise CheckFailed(f"{spec.name} is not right yet. {details}")
+    raise CheckFailed(explain(spec, got, expected, inputs or {}, ablation))
+
+
+def _close(out: Out, spec) -> Callable[[Any, Any], bool]:
+    """``(got, want) -> bool`` at ``out``'s tolerance, for parts of an output (a step, a block)."""
+    def close(got, want):
+        if out.kind in ("array", "int_array"):
+            return _same(out, spec, np.asarray(got), np.asarray(want))
+        return _same(out, spec, got, want)
+    return close
+
+
+def _reordered(spec, got: list, expected: list) -> str | None:
+    """If the outputs are the right values in another order, which one sits where, else None."""
+    n = len(spec.outputs)
+    for order in itertools.permutations(range(n)) if 1 < n <= 6 else ():
+        if list(order) != list(range(n)) and all(type(got[order[i]]) is type(expected[i]) and
+                                                 _same(spec.outputs[i], spec, got[order[i]], expected[i]) for i in range(n)):
+            return ", ".join(f"`{spec.outputs[i].name}` is at position {order[i] + 1}" for i in range(n) if order[i] != i)
+    return None
+
+
+def _plural(sentence: str) -> str:
+    """``"is the expected value ..."`` said of several outputs."""
+    return sentence.replace("is the expected value", "are the expected values", 1).replace("is ", "are ", 1)
+
+
+def explain(spec, got: list, expected: list, inputs: dict, ablation: Callable[[], str | None] | None = None) -> str:
+    """The message for a wrong answer that no known mistake matches, most telling part first.
+
+    A transform of the expected result that the answer equals ("is the natural log of the
+    expected value"), else what the derived cases say ("right when `b` is 0"), then where each
+    wrong output differs (which time steps, which gate blocks, the largest difference).
+    """
+    wrong = [i for i, (out, g, w) in enumerate(zip(spec.outputs, got, expected)) if not _same(out, spec, g, w)]
+    order = _reordered(spec, got, expected)
+    if order:
+        return (f"{spec.name} is not right yet: it returns the right values in the wrong order ({order}); "
+                f"return ({', '.join(o.name for o in spec.outputs)}) in this order.")
+    named = {}  # transform sentence -> the outputs it describes
+    for i in wrong:
+        out = spec.outputs[i]
+        sentence = diagnosis.transform(out.kind, out.doc, got[i], expected[i], _close(out, spec), inputs)
+        if sentence:
+            named.setdefault(sentence, []).append(out.name)
+    headline = [f"{' and '.join(f'`{n}`' for n in names)} {_plural(sentence) if len(names) > 1 else sentence}."
+                for sentence, names in named.items()]
+    if not headline and ablation is not None:
+        said = ablation()
+        if said:
+            headline.append(said[0].upper() + said[1:] + ".")
+    described = {n for names in named.values() for n in names}
+    details = []
+    for i in wrong:
+        out = spec.outputs[i]
+        if out.name in described:
+            continue
+        where = None
+        if out.kind in ("array", "int_array") and np.shape(got[i]) == np.shape(expected[i]):
+            where = diagnosis.locate(out.doc, got[i], expected[i], _close(out, spec))
+        difference = _difference(out, spec.name, got[i], expected[i], inputs)
+        details.append(f"In `{out.name}`, {where} ({difference[len(out.name) + 3:].rstrip('.')})." if where
+                       else difference)
+    right = [out.name for i, out in enumerate(spec.outputs) if i not in wrong]
+    if right and len(spec.outputs) > 1:
+        details.append(f"Right already: {', '.join(f'`{n}`' for n in right)}.")
+    return f"{spec.name} is not right yet. " + " ".join(headline + details)
 
 
 def call_arguments(spec, inputs: dict) -> tuple[list, dict]:
@@ -321,9 +412,11 @@ def call_student(spec, student: Callable, inputs: dict):
         raise CheckFailed(f"{spec.name} is not implemented yet: replace `raise NotImplementedError()` with your code.") from None
     except CheckFailed:
         raise
-    except TypeError as err:
-        expected = ", ".join(inputs)
-        raise CheckFailed(f"{spec.name} could not be called with arguments ({expected}): {err}") from err
+    except Exception as err:  # the student's own error: their line and a hint, not the checker's frames
+        if isinstance(err, TypeError) and len(traceback.extract_tb(err.__traceback__)) == 1:
+            raise CheckFailed(f"{spec.name} could not be called as {spec.name}({', '.join(spec.arguments)}): {err}. "
+                              f"Keep the template's parameters, in its order; the checks pass them by position.") from None
+        raise CheckFailed(diagnosis.error_message(spec.name, err, inputs, spec.arguments, dict(spec.hints))) from None
     used = sorted(c for c in calls if c in spec.forbidden)
     if used:
         raise CheckFailed(
@@ -359,24 +452,35 @@ def check(name: str, student: Callable, *, hidden: bool = False, cases: str | Pa
         except CheckFailed as err:
             raise CheckFailed(f"{err} (This was the last visible case, drawn at the sizes of the hidden tests: "
                               f"{_sizes(case.inputs)}; the smaller cases before it passed.)") from None
-        except Exception as err:  # the student's own error: keep its traceback, say which case
-            err.add_note(f"(in the last visible case of {name}, drawn at the sizes of the hidden tests: "
-                         f"{_sizes(case.inputs)}; the smaller cases before it passed)")
-            raise
     print(f"{name}: correct on {len(small)} small test case{'s' if len(small) != 1 else ''} and on one the size of "
           "the hidden tests. Well done!")
 
 
 def _judge(spec: Spec, student: Callable, case: Case) -> None:
     got = normalise(spec, call_student(spec, student, case.inputs))
-    try:
-        verify(spec, got, case.expected, case.mistakes)
-    except CheckFailed:
+    if not all(_same(out, spec, g, w) for out, g, w in zip(spec.outputs, got, case.expected)):
         used = names_used(student)
         for name, message in spec.calls:
             if name in used and used[name] is None:  # the builtin itself, not a notebook variable
-                raise CheckFailed(f"{spec.name} is not right yet: {message}") from None
-        raise
+                raise CheckFailed(f"{spec.name} is not right yet: {message}")
+    verify(spec, got, case.expected, case.mistakes, inputs=case.inputs,
+           ablation=lambda: ablation(spec, student, case.inputs, case.probes, case.terms))
+
+
+def ablation(spec: Spec, student: Callable, inputs: dict, probes: list, terms: dict) -> str | None:
+    """What running ``student`` on the derived cases ``probes`` (``(probe, expected)``) says."""
+    right, tried = [], []
+    for probe, expected in probes:
+        probe = tuple(probe)
+        tried.append(probe)
+        try:
+            with contextlib.redirect_stdout(io.StringIO()):  # a student's debug prints, once per probe, are noise
+                got = normalise(spec, call_student(spec, student, diagnosis.derive(inputs, probe)))
+        except CheckFailed:
+            continue
+        if all(_same(out, spec, g, w) for out, g, w in zip(spec.outputs, got, expected)):
+            right.append(probe)
+    return diagnosis.explain_probes(right, tried, terms)
 
 
 def _hidden(name: str, student: Callable, seed: int | None) -> None:
@@ -417,9 +521,9 @@ def _read_cases(path: str, mtime_ns: int) -> dict[str, tuple[Spec, list[Case]]]:
     for name, entry in data["exercises"].items():
         s = entry["spec"]
         spec = Spec(name, tuple(Out(**o) for o in s["outputs"]), tuple(s["arguments"]), s["rtol"], s["atol"],
-                    tuple(s["forbidden"]), tuple(tuple(c) for c in s["calls"]))
-        found[name] = (spec, [Case(c["inputs"], c["expected"], [tuple(m) for m in c["mistakes"]], c["at_hidden_size"])
-                              for c in entry["cases"]])
+                    tuple(s["forbidden"]), tuple(tuple(c) for c in s["calls"]), tuple(tuple(h) for h in s["hints"]))
+        found[name] = (spec, [Case(c["inputs"], c["expected"], [tuple(m) for m in c["mistakes"]], c["at_hidden_size"],
+                                   c["probes"], c["terms"]) for c in entry["cases"]])
     return found
 
 
@@ -435,3 +539,23 @@ def _sizes(inputs: dict) -> str:
     """The shapes of a case's array inputs, e.g. ``xs (7, 12, 3), h0 (7, 5)``; numbers as they are."""
     return ", ".join(f"{k} {tuple(v.shape)}" if isinstance(v, np.ndarray) else f"{k} = {v!r}"
                      for k, v in inputs.items() if isinstance(v, (np.ndarray, int, float)) and not isinstance(v, bool))
+
+
+def _show_briefly(shell, etype, value, tb, tb_offset=None):
+    """How IPython shows a CheckFailed: the sentence alone, not the checker's frames.
+
+    The cell still fails (nbgrader's Validate and autograde see an error output), but the
+    student reads what is wrong at once, in the notebook, in Validate's dialog and in the
+    feedback page, instead of a traceback through this module with the advice on its last line.
+    """
+    shell._showtraceback(etype, value, [f"\x1b[0;31m{etype.__name__}\x1b[0m: {value}"])
+
+
+def _show_failures_briefly() -> None:
+    ipython = sys.modules.get("IPython")  # only an IPython kernel has it loaded; plain Python prints as usual
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is not None:
+        shell.set_custom_exc((CheckFailed,), _show_briefly)
+
+
+_show_failures_briefly()
