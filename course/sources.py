@@ -52,7 +52,7 @@ def _expand(meta: dict, cell_type: str, where: str) -> dict:
 
 
 ANSWER_HEADER = "**Your answer to {title}** (written question `{grade_id}`, {points} point{s}):"
-_TITLE = re.compile(r"\*\*(Question\s+\d+(?:\.\d+)?)")
+_TITLE = re.compile(r"(?:\*\*|^#+\s*(?:[\d.]+\s+)?)(Question\s+\d+(?:\.\d+)?)", re.MULTILINE)
 
 
 def _answer_header(cells, index: int, meta: dict) -> str:
@@ -60,13 +60,18 @@ def _answer_header(cells, index: int, meta: dict) -> str:
 
     nbgrader replaces only the solution region of the cell, so this line stays in the student's
     notebook and in Validate's list of unanswered cells, which then says which question is open.
-    The title is the bold "**Question N ...**" in the markdown cell above, if it has one.
+    (A cell that states its question above its solution region needs no such line.)
+    The title is the "**Question N.M ...**" (or a heading "Question N.M") of the closest cell
+    above that has one, looking no further back than the previous graded cell.
     """
     title = "the question above"
-    above = [c for c in cells[:index] if c.cell_type == "markdown"]
-    found = _TITLE.search(above[-1].source) if above else None
-    if found:
-        title = found.group(1)
+    for cell in reversed(cells[:index]):
+        if "grade_id" in str(cell.metadata.get("nbgrader", {})):
+            break
+        found = _TITLE.search(cell.source) if cell.cell_type == "markdown" else None
+        if found:
+            title = found.group(1)
+            break
     points = meta["points"]
     return ANSWER_HEADER.format(title=title, grade_id=meta["grade_id"], points=points, s="" if points == 1 else "s")
 
@@ -87,7 +92,8 @@ def to_notebook(py_path: Path):
             meta["nbgrader"] = _expand(dict(cell.metadata["nbgrader"]), cell.cell_type, where)
             if cell.cell_type == "markdown" and meta["nbgrader"]["grade"]:
                 body = cell.source if "BEGIN SOLUTION" in cell.source else f"### BEGIN SOLUTION\n{cell.source}\n### END SOLUTION"
-                cell.source = _answer_header(nb.cells, index, meta["nbgrader"]) + "\n\n" + body
+                asked = _TITLE.search(body.split("### BEGIN SOLUTION")[0])  # the question is in the cell itself
+                cell.source = body if asked else _answer_header(nb.cells, index, meta["nbgrader"]) + "\n\n" + body
         if cell.metadata.get("tags"):
             meta["tags"] = list(cell.metadata["tags"])
         cell.metadata = meta

@@ -9,6 +9,7 @@ what they must not (the checker's traceback, Formgrader, Create Assignment, the 
 """
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -182,4 +183,7 @@ def test_a_student_sees_one_sentence_and_no_instructor_parts(lab, browser):
                                           if "rnn_step_forward" in d.text), None), 300, "Validate's result")
     assert MISTAKE in dialog, dialog
     assert "Traceback" not in dialog and "checking.py" not in dialog, dialog
-    assert "written question `q_weight_sharing`" in dialog, dialog
+    written = next(c for c in nbformat.read(REPO / "release" / NB / f"{NB}.ipynb", as_version=4).cells
+                   if c.cell_type == "markdown" and c.metadata.get("nbgrader", {}).get("grade"))
+    title = re.search(r"Question \d+\.\d+", written.source).group(0)
+    assert title in dialog and "You did not provide a response" in dialog, dialog

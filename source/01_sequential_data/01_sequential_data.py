@@ -27,6 +27,9 @@
 # - cut a time series into (input window, target) pairs and measure the naive forecast.
 #
 # No neural network appears in this notebook: it is all numpy and counting.
+#
+# **Time.** Core: about 35 minutes (every section, Exercises 1.1 to 1.3, Questions 1.1 and
+# 1.2). Nothing in this notebook is optional.
 
 # %%
 import math
@@ -62,6 +65,7 @@ words = word_tokenize(sentence)
 chars = char_tokenize(sentence)
 print(f"{len(words)} word steps:", words)
 print(f"{len(chars)} character steps:", "".join(chars[:20]), "...")
+assert (len(words), len(chars)) == (9, 48), "the prose above counts 9 word steps and 48 character steps"
 
 # %% [markdown]
 # To become numbers, characters get integer ids from a vocabulary, and each id becomes a
@@ -234,6 +238,11 @@ ax.set_ylabel("number of contexts")
 ax.set_title("The table of a k-th order model explodes; the data does not")
 ax.legend();
 
+# %%
+first_too_many = int(orders[np.argmax(float(V) ** orders > len(train_text))])
+print(f"V^k first exceeds the {len(train_text)} training characters at k = {first_too_many}")
+assert V == 31 and first_too_many == 3, "the prose says: 31 characters, and from k = 3 on more contexts than text"
+
 # %% [markdown]
 # From $k = 3$ on there are more possible contexts than characters of text: most rows of the
 # table are never seen, and the ones that are seen have been seen only a few times. Counting
@@ -256,7 +265,7 @@ ax.legend();
 # | 3 | `ab` | `c` |
 # | 4 | `bc` | `a` |
 #
-# **Exercise 1 (2 points).** Write `ngram_counts(text, k, alphabet)`. It returns a dict that
+# **Exercise 1.1 (2 points, core).** Write `ngram_counts(text, k, alphabet)`. It returns a dict that
 # maps each context that occurs (a string of `k` characters, possibly starting with `^`) to a
 # list of `len(alphabet)` integers: position `j` counts how often that context was followed by
 # the character `alphabet[j]`. Keep the order of `alphabet` as given (it is not sorted). With
@@ -330,6 +339,10 @@ ax.set_xticks(range(V), [show(c) for c in alphabet])
 ax.set_ylabel(f"p(next | {context!r})")
 ax.set_title(f"Smoothed next-character distribution after {context!r} (3 observations)")
 ax.legend();
+after_aq = ngram.ngram_counts(train_text, 3, alphabet)[context]
+assert after_aq[alphabet.index("u")] == sum(after_aq) == 3, "the prose says: 'A q' occurs 3 times, always before 'u'"
+laplace_u = ngram.CharNGram(order=3, alpha=1.0).fit(train_text, alphabet=alphabet).probs(context)[alphabet.index("u")]
+assert np.isclose(laplace_u, 4 / 34), "with alpha = 1, 'u' should keep (3 + 1) / (3 + 31) of the probability"
 
 # %% [markdown]
 # With $\alpha = 1$ the 30 characters never seen after "A q" receive 30 pseudo-counts between
@@ -340,7 +353,7 @@ ax.legend();
 # %% [markdown]
 # ## 1.5 Scoring a text: log-likelihood and perplexity
 #
-# **Exercise 2 (3 points).** Write `ngram_log_likelihood(text, counts, k, alphabet, alpha)`:
+# **Exercise 1.2 (3 points, core).** Write `ngram_log_likelihood(text, counts, k, alphabet, alpha)`:
 # the natural-log likelihood $\sum_t \ln p(x_t \mid \text{previous } k \text{ characters})$ of
 # `text`, with the add-alpha probabilities computed from `counts` (a dict as returned by
 # `ngram_counts`, built from some *other* training text). Pad `text` with `k` start symbols as
@@ -414,8 +427,11 @@ axes[1].legend();
 #
 # - $k = 0$ (unigram: character frequencies only) is far better than uniform ($V = 31$), and
 #   each extra character of context helps a lot at first;
-# - with light smoothing the *training* perplexity keeps falling as $k$ grows: a longer context
-#   memorises the training text better and better;
+# - with the lightest smoothing ($\alpha = 0.01$) the *training* perplexity keeps falling as $k$
+#   grows: a longer context memorises the training text better and better. With $\alpha = 1$
+#   and $\alpha = 0.1$ even the training perplexity turns up again after $k = 3$ or 4: most long
+#   contexts occur only once or twice, and there the $\alpha V$ pseudo-counts outweigh the real
+#   counts, even on the very text the counts came from;
 # - on *held-out* text it does not: past the best order the contexts become so rare that the
 #   model is guessing from a handful of counts, and held-out perplexity rises again. With
 #   Laplace smoothing ($\alpha = 1$) the damage is worst, because in a rarely seen context the
@@ -426,11 +442,16 @@ best_k = {alpha: int(np.argmin(heldout_ppl[alpha])) for alpha in alphas}
 print("best order on held-out text:", best_k)
 assert heldout_ppl[1.0][0] < V / 1.5, "a unigram model should already beat the uniform distribution clearly"
 assert np.all(np.diff(train_ppl[0.01]) < 0), "with light smoothing, training perplexity should fall with every extra character of context"
+for alpha in (1.0, 0.1):
+    k_train = int(np.argmin(train_ppl[alpha]))
+    assert k_train in (3, 4) and train_ppl[alpha][-1] > train_ppl[alpha][k_train], \
+        f"with alpha={alpha} the training perplexity should turn up after k = 3 or 4 (minimum at k = {k_train})"
 for alpha in alphas:
     k_star = best_k[alpha]
     assert 2 <= k_star <= 5, f"with alpha={alpha} the best held-out order should be a middle one, got {k_star}"
     assert heldout_ppl[alpha][-1] > heldout_ppl[alpha][k_star] * 1.1, "held-out perplexity should rise again for long contexts"
 assert heldout_ppl[0.01].min() < heldout_ppl[1.0].min() - 0.5, "light smoothing should beat Laplace smoothing on this corpus"
+assert heldout_ppl[1.0][-1] == max(heldout_ppl[a][-1] for a in alphas), "Laplace smoothing should do the most damage at k = 7"
 
 # %% [markdown]
 # Sampling makes the difference visible. We generate 150 characters from models of increasing
@@ -448,11 +469,15 @@ def longest_copy(sample, text):
     return best
 
 
+copied = {}
 for k in (1, 2, 4, 7):
     model = ngram.CharNGram(k, alpha=0.01).fit(train_text, alphabet=alphabet)
     sample = model.sample(150, seed=1, prompt="When the ")
-    print(f"k={k} (longest copied stretch: {longest_copy(sample, train_text)} characters)")
+    copied[k] = longest_copy(sample, train_text)
+    print(f"k={k} (longest copied stretch: {copied[k]} characters)")
     print("   When the " + sample.replace("\n", " / "), "\n")
+assert copied[1] < copied[2] < copied[4], "longer contexts should copy longer stretches of the training text"
+assert copied[7] < copied[4], "order 7 should derail sooner than order 4, as the next cell says"
 
 # %% [markdown]
 # Order 1 produces letter soup with the right letter frequencies, order 2 pronounceable
@@ -465,17 +490,19 @@ for k in (1, 2, 4, 7):
 # the generation side.
 
 # %% [markdown]
-# **Question 1 (2 points, written).** Training perplexity keeps falling as $k$ grows, while
-# held-out perplexity has a minimum and then rises. Explain both trends in terms of the table
-# the n-gram fills, and say what a recurrent network does instead of a table that avoids this
-# trade-off.
+# **Question 1.1 (2 points, written, core).** With light smoothing ($\alpha = 0.01$) training
+# perplexity keeps falling as $k$ grows, while held-out perplexity has a minimum and then rises.
+# Explain both trends in terms of the table the n-gram fills, and say what a recurrent network
+# does instead of a table that avoids this trade-off.
 
 # %% [markdown] nbgrader={"solution": true, "grade": true, "grade_id": "q_markov_order", "points": 2}
 # ### BEGIN SOLUTION
 # A k-th order model keeps one row of counts per context of k characters. On the training text
 # a longer context can only sharpen the estimates: each training character is predicted from
 # more information, and in the limit every long context occurs once and predicts its one
-# continuation almost surely, so training perplexity falls towards 1 (memorisation). On
+# continuation almost surely, so with little smoothing training perplexity falls towards 1
+# (memorisation; heavy smoothing spoils even that, because in a context seen once the alpha V
+# pseudo-counts outweigh the one real count). On
 # held-out text the number of possible contexts grows like V^k while the data stays fixed:
 # more and more held-out contexts were never seen (uniform 1/V guess) or seen once or twice
 # (unreliable counts, dominated by smoothing), so beyond a few characters the loss of
@@ -524,7 +551,7 @@ ax.legend(loc="upper left");
 # season earlier, `X[:, window - period + j % period, 0]`. With `period = 1` it is the plain naive
 # forecast.
 #
-# **Exercise 3 (2 points).** Write `naive_forecast(X, horizon, period)`: for windows `X` of shape
+# **Exercise 1.3 (2 points, core).** Write `naive_forecast(X, horizon, period)`: for windows `X` of shape
 # `(N, window, 1)` return the `(N, horizon)` forecast that repeats the last `period` values of
 # each window, in time order, as often as needed.
 
@@ -585,6 +612,10 @@ axes[1].set_title("The three baselines on the last window");
 assert mae["last season (period 12)"].mean() < 0.5 * mae["last value (period 1)"].mean(), \
     "on a seasonal series, repeating the last season should halve the error of repeating the last value"
 assert mae["last season (period 12)"].mean() < mae["window mean"].mean(), "the seasonal naive forecast should beat the window mean"
+noise_floor = 0.4 * math.sqrt(2 / math.pi) * math.sqrt(2)  # E|e1 - e2| for two N(0, 0.4^2) noises
+print(f"seasonal naive MAE {mae['last season (period 12)'].mean():.3f}, noise level {noise_floor:.3f}")
+assert abs(mae["last season (period 12)"].mean() - noise_floor) < 0.15 * noise_floor, \
+    "the seasonal naive error should be close to the noise level, as the next cell says"
 
 # %% [markdown]
 # The seasonal naive forecast is the number to beat in notebook 9. Its error is close to the
@@ -592,7 +623,7 @@ assert mae["last season (period 12)"].mean() < mae["window mean"].mean(), "the s
 # \sqrt{2} \approx 0.45$ for the difference of two noisy values): a learned model can only win
 # by averaging the noise away and following the trend.
 #
-# **Question 2 (1 point, written).** Why should you always report a naive baseline next to a
+# **Question 1.2 (1 point, written, core).** Why should you always report a naive baseline next to a
 # neural forecaster? Describe a kind of series on which the plain last-value forecast is
 # essentially impossible to beat, and explain why.
 

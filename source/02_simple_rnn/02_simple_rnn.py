@@ -10,21 +10,28 @@
 #
 # After this notebook you can
 #
-# * compute the lecture's two-time-slice example in numpy and in TensorFlow and explain every shape;
+# * compute the lecture's two-time-slice example in TensorFlow and in numpy, explain every shape,
+#   and translate between the slides' column vectors and the code's rows;
 # * write one RNN step, and unroll it over a batch of sequences `(batch, time, features)`;
 # * attach a regression or classification head to every step and add the per-step losses into
 #   the sequence loss;
 # * stack two recurrent layers;
 # * show that your numbers are those of `keras.layers.SimpleRNN`.
 #
-# **Notation** (the lecture's, row vectors, batch first). At step $t$ a batch of $B$ inputs
-# $X_t \in \mathbb{R}^{B \times D}$ and the previous state $h_{t-1} \in \mathbb{R}^{B \times H}$ give
+# **Notation: the slides' columns, the code's rows.** The slides write vectors as columns and
+# put the weights on the left, $h_t = \tanh(U x_t + W h_{t-1} + b)$ with $U$ of shape
+# hidden x input. Keras, TensorFlow and this course's code keep one example per **row** of a
+# batch and put the weights on the right:
 #
-# $$h_t = \tanh(X_t U + h_{t-1} W + b), \qquad U \in \mathbb{R}^{D\times H},\; W \in \mathbb{R}^{H\times H},\; b \in \mathbb{R}^{H}.$$
+# $$h_t = \tanh(X_t U + h_{t-1} W + b), \qquad X_t \in \mathbb{R}^{B \times D},\; U \in \mathbb{R}^{D\times H},\; W \in \mathbb{R}^{H\times H},\; b \in \mathbb{R}^{1 \times H}.$$
 #
-# The bias $b$ is added to every row (numpy broadcasting). Keras stores its weights the same
-# way round (`kernel` = $U$, `recurrent_kernel` = $W$), so nothing needs transposing when we
-# compare with it.
+# The two are the same computation transposed: $U_{\text{code}} = U_{\text{slides}}^\top$,
+# $W_{\text{code}} = W_{\text{slides}}^\top$, and a row of $h_t$ here is a column there (a cell
+# in section 2.1 checks it). Keras stores its weights the code's way round (`kernel` = $U$,
+# `recurrent_kernel` = $W$), so nothing needs transposing when we compare with it.
+#
+# **Time.** Core: about 40 minutes (sections 2.1 to 2.6, Exercises 2.1 to 2.5, Question 2.1).
+# Optional: section 2.7 (the same numbers from Keras), about 5 minutes.
 
 # %%
 import math
@@ -32,40 +39,72 @@ import math
 import matplotlib.pyplot as plt
 import numpy as np
 
+from rnnkit import keras_bridge  # first: TensorFlow without its start-up log lines
+import tensorflow as tf
+
 from rnnkit import bptt, cells
 from rnnkit.checking import check
 
 rng = np.random.default_rng(0)
+tf.random.set_seed(0)  # the lecture draws U and W with tf.random.normal
 np.set_printoptions(precision=4, suppress=True)
 
 # %% [markdown]
-# ## 2.1 Two time slices by hand
+# ## 2.1 Two time slices, as in the lecture
 #
 # The lecture unrolls a layer of 5 recurrent neurons over two time steps. A mini-batch holds 4
 # sequences, each with 3 features per step; `X0` is what the four sequences show at the first
 # step and `X1` what they show at the second. (Read row $i$ of `X0` and row $i$ of `X1` as the
-# two steps of sequence $i$.)
+# two steps of sequence $i$.) This is the lecture's TensorFlow code, line for line, in float32:
 
 # %%
-X0 = np.array([[0, 1, 2], [3, 4, 5], [6, 7, 8], [9, 0, 1]], dtype=float)  # t = 0, (B, D) = (4, 3)
-X1 = np.array([[9, 8, 7], [0, 0, 0], [6, 5, 4], [3, 2, 1]], dtype=float)  # t = 1
+input_size, hidden_size = 3, 5
 
-B, D, H = 4, 3, 5
-U = rng.normal(0.0, 0.1, size=(D, H))  # small: the inputs go up to 9 and tanh saturates at +-1
-W = rng.normal(0.0, 0.5, size=(H, H))
-b = rng.normal(0.0, 0.5, size=H)
-print("U", U.shape, " W", W.shape, " b", b.shape)
+X0 = tf.constant([[0, 1, -2], [-3, 4, 5], [6, 7, -8], [6, -1, 2]], dtype=tf.float32)  # t = 0
+X1 = tf.constant([[9, 8, 7], [0, 0, 0], [6, 5, 4], [1, 2, 3]], dtype=tf.float32)      # t = 1
+
+U = tf.Variable(tf.random.normal([input_size, hidden_size]))   # (3, 5)
+W = tf.Variable(tf.random.normal([hidden_size, hidden_size]))  # (5, 5)
+b = tf.Variable(tf.zeros([1, hidden_size]))                    # (1, 5)
+
+h0 = tf.tanh(tf.matmul(X0, U) + b)
+h1 = tf.tanh(tf.matmul(X1, U) + tf.matmul(h0, W) + b)
+print("X0", X0.shape, " X1", X1.shape, " U", U.shape, " W", W.shape, " b", b.shape)
+print("h0 =\n", h0.numpy())
+print("h1 =\n", h1.numpy())
+assert X0.shape == X1.shape == (4, 3) and h0.shape == h1.shape == (4, 5), "batch 4, 3 inputs, 5 hidden units"
 
 # %% [markdown]
 # There is no state before the first step, so the first slice only sees its input. The second
 # slice sees its input *and* the first slice's state. In the lecture the states are numbered
 # like the inputs: `h0` is the state after reading `X0`.
+#
+# The same numbers from numpy, with the same weights (`.numpy()` copies a TensorFlow tensor into
+# a numpy array) and the same float32 arithmetic:
 
 # %%
+X0_np, X1_np = X0.numpy(), X1.numpy()
+U_np, W_np, b_np = U.numpy(), W.numpy(), b.numpy()
+h0_np = np.tanh(X0_np @ U_np + b_np)
+h1_np = np.tanh(X1_np @ U_np + h0_np @ W_np + b_np)
+gap = max(np.abs(h0_np - h0.numpy()).max(), np.abs(h1_np - h1.numpy()).max())
+print(h0_np.dtype, f"largest difference numpy vs TensorFlow: {gap:.1e}")
+assert gap < 1e-6, "numpy and TensorFlow should agree to float32 rounding"
+
+# %% [markdown]
+# Most of these states are close to $\pm 1$: the inputs go up to 9 and the weights are drawn with
+# standard deviation 1, so the sums inside the tanh are large. We come back to this
+# *saturation* at the end of section 2.4.
+#
+# For the rest of the notebook we keep these weights as float64 numpy arrays, with the bias as a
+# vector of shape `(H,)` (numpy adds it to every row just as it adds the `(1, H)` one).
+
+# %%
+B, D, H = 4, input_size, hidden_size
+X0, X1 = X0_np.astype(float), X1_np.astype(float)
+U, W, b = U_np.astype(float), W_np.astype(float), b_np[0].astype(float)
 h0 = np.tanh(X0 @ U + b)
 h1 = np.tanh(X1 @ U + h0 @ W + b)
-print("h0 =\n", h0)
-print("h1 =\n", h1)
 
 # %% [markdown]
 # Look at the second sequence: its input at $t=1$ is all zeros, so `X1 @ U` contributes nothing
@@ -84,25 +123,22 @@ assert not np.allclose(h1[1], np.tanh(b)), "the state at t=1 should remember the
 # %%
 n_params = U.size + W.size + b.size
 print(f"{D}*{H} + {H}*{H} + {H} = {n_params} parameters for any number of time steps")
+assert n_params == D * H + H * H + H
 
 # %% [markdown]
-# ## 2.2 The same two slices in TensorFlow
+# ## 2.2 The slides' column vectors, the code's rows
 #
-# TensorFlow's low-level operations mirror numpy's. Nothing here is learned: we only want to see
-# that the graph the lecture draws for TensorFlow computes the same numbers. We keep float64 so
-# the agreement is exact up to rounding.
+# The slides' column form gives the same numbers once every matrix is transposed: the slides'
+# $U$ is `U_np.T` (shape hidden x input), and one column of the slides' state is one row of
+# ours. The whole batch at once: the columns of `X0_np.T` are the four
+# sequences' inputs.
 
 # %%
-from rnnkit import keras_bridge  # first: TensorFlow without its start-up log lines
-import tensorflow as tf
-
-U_tf, W_tf, b_tf = tf.constant(U), tf.constant(W), tf.constant(b)
-h0_tf = tf.tanh(tf.matmul(tf.constant(X0), U_tf) + b_tf)
-h1_tf = tf.tanh(tf.matmul(tf.constant(X1), U_tf) + tf.matmul(h0_tf, W_tf) + b_tf)
-
-gap = max(np.abs(h0_tf.numpy() - h0).max(), np.abs(h1_tf.numpy() - h1).max())
-print(f"largest difference numpy vs TensorFlow: {gap:.1e}")
-assert gap < 1e-12, "numpy and TensorFlow should agree to rounding error"
+U_slides, W_slides, b_slides = U_np.T, W_np.T, b_np.T  # (5, 3), (5, 5), (5, 1)
+h0_cols = np.tanh(U_slides @ X0_np.T + b_slides)                   # (5, 4): one column per sequence
+h1_cols = np.tanh(U_slides @ X1_np.T + W_slides @ h0_cols + b_slides)
+print("slides' U", U_slides.shape, "-> h1 as columns", h1_cols.shape)
+assert np.allclose(h1_cols.T, h1_np, atol=1e-6), "U_code = U_slides.T: the two notations compute the same states"
 
 # %% [markdown]
 # ## 2.3 One step of a simple RNN
@@ -119,7 +155,7 @@ h1_step, cache = cells.rnn_step(X1, h0_step, p)
 print("same as by hand:", np.allclose(h0_step, h0), np.allclose(h1_step, h1))
 
 # %% [markdown]
-# ### Exercise 1 (2 points): one RNN step
+# ### Exercise 2.1 (2 points, core): one RNN step
 #
 # Write `rnn_step_forward(x, h_prev, U, W, b)` returning $h = \tanh(x U + h_{\text{prev}} W + b)$
 # for a batch: `x` is `(B, D)`, `h_prev` is `(B, H)`, the result is `(B, H)`. Use numpy only
@@ -167,12 +203,12 @@ print("the two slices again:", np.allclose(hs[:, 0], h0), np.allclose(hs[:, 1], 
 print("same as rnnkit.bptt.forward:", np.allclose(hs, hs_lib))
 
 # %% [markdown]
-# ### Exercise 2 (2 points): the unrolled loop
+# ### Exercise 2.2 (2 points, core): the unrolled loop
 #
 # Write `rnn_forward(xs, h0, U, W, b)` returning `hs` of shape `(B, T, H)` with
 # `hs[:, t]` $= h_t = \tanh(x_t U + h_{t-1} W + b)$ and $h_{-1}$ = `h0` (the initial state,
 # `(B, H)`). Unrolling is the step repeated, so the natural answer is a loop that calls your
-# own `rnn_step_forward` from Exercise 1 once per time step, exactly as `unroll` above calls
+# own `rnn_step_forward` from Exercise 2.1 once per time step, exactly as `unroll` above calls
 # `cells.rnn_step`. (Writing the tanh out inside the loop works too.)
 
 # %% nbgrader={"solution": true, "grade_id": "rnn_forward"}
@@ -236,7 +272,7 @@ plt.show()
 assert saturated[0.5] < saturated[1.5] < saturated[4.0], "saturation should grow with the weights"
 
 # %% [markdown] nbgrader={"solution": true, "grade": true, "grade_id": "q_weight_sharing", "points": 2}
-# **Question (2 points).** The same `U`, `W`, `b` are used at every time step. Give two
+# **Question 2.1 (2 points, written, core).** The same `U`, `W`, `b` are used at every time step. Give two
 # advantages of this weight sharing, and one thing it prevents the network from doing.
 #
 # ### BEGIN SOLUTION
@@ -299,9 +335,10 @@ tiny_logits, _ = bptt.linear_head(hs_seq, 0.01 * V_cls, np.zeros(K))
 _, total_tiny, _ = bptt.softmax_cross_entropy(tiny_logits, labels)
 print(f"T log K = {uniform_level:.3f}; head with tiny weights: {total_tiny:.3f}; our head: {total_ce:.3f}")
 assert abs(total_tiny - uniform_level) < 0.05, "tiny output weights should give almost uniform guesses"
+assert total_ce > uniform_level, "a head with larger weights makes confident guesses, some wrong: above T log K"
 
 # %% [markdown]
-# ### Exercise 3 (2 points): the softmax head
+# ### Exercise 2.3 (2 points, core): the softmax head
 #
 # Write `softmax_head(hs, V, c)`: the logits `hs @ V + c` of shape `(B, T, K)` turned into
 # probabilities by a softmax over the **classes** (the last axis), so that every
@@ -327,7 +364,7 @@ check("softmax_head", softmax_head, hidden=True)
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ### Exercise 4 (2 points): the loss of a sequence
+# ### Exercise 2.4 (2 points, core): the loss of a sequence
 #
 # Write `total_cross_entropy(probs, labels)` for probabilities `probs (B, T, K)` and integer
 # labels `labels (B, T)`. Return `(per_step, total)`: `per_step[t]` is the mean over the batch
@@ -369,7 +406,7 @@ print("xs", xs_seq.shape, "-> layer 1", hs1.shape, "-> layer 2", hs2.shape)
 print("parameters:", sum(a.size for a in p1.values()), "+", sum(a.size for a in p2.values()))
 
 # %% [markdown]
-# ### Exercise 5 (3 points): two stacked layers
+# ### Exercise 2.5 (3 points, core): two stacked layers
 #
 # Write `stacked_rnn_forward(xs, U1, W1, b1, U2, W2, b2)` for a two-layer simple RNN whose
 # states both start at zero. Return `(hs1, hs2)`, the hidden sequences of layer 1 `(B, T, H1)`
@@ -427,8 +464,9 @@ assert gap_one < 1e-5 and gap_stack < 1e-5, "Keras' SimpleRNN should match our n
 
 # %%
 h1_keras = layer(X1[:, None, :].astype("float32"), initial_state=[h0.astype("float32")])
-print("second slice from Keras, largest difference:",
-      f"{np.abs(keras.ops.convert_to_numpy(h1_keras)[:, 0] - h1).max():.1e}")
+gap_slice = np.abs(keras.ops.convert_to_numpy(h1_keras)[:, 0] - h1).max()
+print(f"second slice from Keras, largest difference: {gap_slice:.1e}")
+assert gap_slice < 1e-5, "Keras started from h0 should reproduce the lecture's h1"
 
 # %% [markdown]
 # ## Summary

@@ -19,6 +19,14 @@
 #
 # Notation as in notebook 2: $h_t = \tanh(a_t)$ with $a_t = x_t U + h_{t-1} W + b$, row vectors,
 # batch first. For any array `A`, `dA` means $\partial L / \partial A$, an array of the shape of `A`.
+# Steps are counted from 0: $h_t$ is `hs[:, t]`, the state after reading $x_t$, so $h_0$ (the
+# lecture's `h0` of notebook 2) is `hs[:, 0]`. The state *before* the first input has its own
+# name in formulas, $h_{-1}$; in code it is the argument `h0` of `bptt.forward` and of the
+# exercises, and its gradient is `dh0`. In formulas $h_0$ always means `hs[:, 0]`, never the
+# initial state.
+#
+# **Time.** Core: about 40 minutes (sections 3.1 to 3.5 and 3.7, Exercises 3.1, 3.2 and 3.4,
+# Question 3.1). Optional: Exercise 3.3 and section 3.6 (truncated BPTT), about 20 minutes.
 
 # %%
 import math
@@ -94,7 +102,7 @@ print("dx:", f"{gradcheck.rel_error(dx, gradcheck.numerical_gradient(step_loss, 
 assert max(err for err, _ in report.values()) < 1e-7, "the step gradient should match finite differences"
 
 # %% [markdown]
-# ### Exercise 1 (3 points): one step backward
+# ### Exercise 3.1 (3 points, core): one step backward
 #
 # Write `rnn_step_backward(dh, x, h_prev, h, U, W)` returning `(dx, dh_prev, dU, dW, db)` for
 # the step $h = \tanh(x U + h_{\text{prev}} W + b)$. You get the step's output `h` instead of
@@ -164,15 +172,15 @@ print(f"L = {total:.4f}\n{report}")
 assert max(err for err, _ in report.values()) < 1e-7, "BPTT should match finite differences"
 
 # %% [markdown]
-# ### Exercise 2 (3 points): full BPTT
+# ### Exercise 3.2 (3 points, core): full BPTT
 #
 # Write `rnn_backward(dhs, xs, h0, hs, U, W)` returning `(dxs, dh0, dU, dW, db)`. `dhs (B, T, H)`
 # holds $\partial L_t / \partial h_t$ from the loss at each step, `xs (B, T, D)` the inputs,
-# `h0 (B, H)` the initial state and `hs (B, T, H)` the states the forward pass computed
+# `h0 (B, H)` the initial state $h_{-1}$ and `hs (B, T, H)` the states the forward pass computed
 # (`hs[:, t]` $= h_t$). Loop backwards over time, add `dh_next` to `dhs[:, t]` before going
 # through the tanh, and remember that the state *before* step $t$ is `hs[:, t - 1]`, or `h0`
 # at $t = 0$. Backpropagation through time is the step's backward pass repeated, so you are
-# welcome to call your own `rnn_step_backward` from Exercise 1 inside the loop: feed it
+# welcome to call your own `rnn_step_backward` from Exercise 3.1 inside the loop: feed it
 # `dhs[:, t] + dh_next`, add up its weight gradients over time, and its `dh_prev` becomes the
 # next `dh_next`.
 
@@ -270,9 +278,13 @@ unit = {f"rho(W) = {r}": norms_for(xs_unit, r) for r in rhos}
 fig, (ax_l, ax_r) = plt.subplots(1, 2, figsize=(11, 3.8), layout="constrained", sharey=True)
 plots.plot_grad_norms(small, ax=ax_l)
 steps = np.arange(1, T + 1)
+predicted = {r: small[f"rho(W) = {r}"][-1] * r ** (T - steps) for r in rhos}
 for r, line in zip(rhos, ax_l.get_lines()):
-    ax_l.plot(steps, small[f"rho(W) = {r}"][-1] * r ** (T - steps), ":", color=line.get_color())
-ax_l.set_title("tiny inputs: tanh almost linear\n(dotted: $\\rho^{T-t}$)")
+    # a wide pale band under each measured line: the prediction would hide under a thin one
+    ax_l.plot(steps, predicted[r], "-", color=line.get_color(), linewidth=9, alpha=0.25, zorder=1)
+ax_l.plot([], [], "-", color="grey", linewidth=9, alpha=0.25, label="$\\rho^{T-t}$, predicted")
+ax_l.legend(frameon=False)
+ax_l.set_title("tiny inputs: tanh almost linear\n(pale bands: $\\rho^{T-t}$)")
 plots.plot_grad_norms(unit, ax=ax_r)
 ax_r.set_title("inputs of size 1: many units saturate")
 plt.show()
@@ -282,9 +294,14 @@ ratio = {r: small[f"rho(W) = {r}"][0] / small[f"rho(W) = {r}"][-1] for r in rhos
 print({r: f"{v:.3g} (rho^(T-1) = {r ** (T - 1):.3g})" for r, v in ratio.items()})
 assert ratio[0.8] < 1e-2 < 1e2 < ratio[1.2], "rho < 1 should vanish and rho > 1 explode"
 assert all(unit[k][0] < small[k][0] for k in unit), "saturation should shrink the gradient"
+worst_fit = max(np.abs(np.log(small[f"rho(W) = {r}"] / predicted[r])).max() for r in rhos)
+print(f"tiny inputs: measured norms within a factor {np.exp(worst_fit):.4f} of rho^(T-t)")
+assert worst_fit < 0.01, "in the near-linear regime the measured norms should follow rho^(T-t) to 1%"
+assert unit["rho(W) = 1.2"][0] < unit["rho(W) = 1.2"][-1], "with inputs of size 1 even rho = 1.2 should vanish"
 
 # %% [markdown]
-# The dotted lines are $\rho^{T-t}$: in the near-linear regime the measured norms follow them.
+# The pale bands are $\rho^{T-t}$: in the near-linear regime the measured norms run along them
+# (to within 1 %, checked above).
 # On the right, the same matrices with inputs of size 1: many states sit near $\pm 1$, their
 # factors $1 - h^2$ are close to 0, and even $\rho = 1.2$ produces a *vanishing* gradient. Both
 # effects make it hard for a simple RNN to learn that an output depends on an input many
@@ -298,15 +315,15 @@ r = 1.2
 W_r = r * base["W"]
 hs_r, cache_r = bptt.forward("rnn", xs_small[:1], {"U": base["U"], "W": W_r, "b": base["b"]})
 product = np.eye(H)
-for s in range(T - 1, 0, -1):  # from step T-1 down to step 1: dL/dh_0 needs T-1 factors
+for s in range(T - 1, 0, -1):  # from step T-1 down to step 1: the first state needs T-1 factors
     product = product @ np.diag(1 - hs_r[0, s] ** 2) @ W_r.T
 by_hand = np.linalg.norm(dhs_last[:1, -1] @ product)
 by_bptt = bptt.grad_norms(dhs_last[:1], cache_r)[0]
-print(f"|dL/dh_0| by the product of factors: {by_hand:.6g}, by BPTT: {by_bptt:.6g}")
+print(f"|dL/d hs[:, 0]| by the product of factors: {by_hand:.6g}, by BPTT: {by_bptt:.6g}")
 assert np.isclose(by_hand, by_bptt)
 
 # %% [markdown]
-# ### Exercise 3 (2 points): the gradient norm through time
+# ### Exercise 3.3 (2 points, optional): the gradient norm through time
 #
 # Write `grad_norms_through_time(dhs, xs, h0, U, W, b)` returning an array `norms` of shape
 # `(T,)` with `norms[t]` $= \lVert \partial L / \partial h_t \rVert$, the norm (over batch and
@@ -341,7 +358,7 @@ check("grad_norms_through_time", grad_norms_through_time, hidden=True)
 ### END HIDDEN TESTS
 
 # %% [markdown] nbgrader={"solution": true, "grade": true, "grade_id": "q_vanishing", "points": 3}
-# **Question (3 points).** Using the product of factors $\mathrm{diag}(1 - h_s^2)\,W^\top$,
+# **Question 3.1 (3 points, written, core).** Using the product of factors $\mathrm{diag}(1 - h_s^2)\,W^\top$,
 # explain (a) why the gradient reaching $h_t$ from a loss at step $T-1$ vanishes when
 # $\rho(W) < 1$, (b) why it can vanish even when $\rho(W) > 1$ (right-hand plot), and (c) what
 # this means for learning a dependency between an input at step 3 and an output at step 50.
@@ -400,6 +417,9 @@ ax.set(yscale="log", xlabel="time step $t$", ylabel=r"$\|\partial L / \partial x
        title="Loss at the last step: which inputs get a gradient")
 ax.legend(frameon=False)
 plt.show()
+for k in (12, 4):
+    reached = np.linalg.norm(bptt.truncated_backward(dhs_end, cache_tr, k)[0], axis=(0, 2)) > 0
+    assert reached.sum() == k and reached[-k:].all(), f"with k = {k} exactly the last {k} inputs should get a gradient"
 
 # %% [markdown]
 # With truncation only the last $k$ inputs receive any gradient; the missing points are exact
@@ -446,9 +466,10 @@ def cosine(a, b):
 
 print(f"norm before {norm:.1f}, after {np.linalg.norm(flat(clipped)):.3f}")
 print(f"cosine with the gradient: global {cosine(clipped, g):.4f}, per array {cosine(per_array, g):.4f}")
+assert cosine(clipped, g) > 1 - 1e-12 > 0.9 > cosine(per_array, g), "global clipping keeps the direction, per array turns it"
 
 # %% [markdown]
-# ### Exercise 4 (2 points): clipping by the global norm
+# ### Exercise 3.4 (2 points, core): clipping by the global norm
 #
 # Write `clip_grads(dU, dW, db, max_norm)` returning the three gradients scaled together so
 # that their global norm is at most `max_norm` (and unchanged when it already is). Return new
@@ -534,6 +555,8 @@ print(f"saturated states at the end: {sat_plain:.0%} without clipping, {sat_clip
 assert first["U"] > 1000 and first["U"] > 10 * first["V"], "the gradient should explode through time"
 assert loss_plain[1] > 1.5 * loss_plain[0], "the unclipped first step should make things worse"
 assert loss_clip[-1] < 0.15 * loss_clip[0] and loss_plain[-1] > 5 * loss_clip[-1], "clipping should win"
+assert sat_plain > 0.5 > 0.05 > sat_clip, "the unclipped run should end saturated, the clipped one not"
+assert abs(loss_plain[-1] - 1) < 0.2, "unclipped, the network should stay near the loss of predicting the average (about 1)"
 
 # %% [markdown]
 # The first gradient has norm in the thousands, almost all of it in `dU`: the loss is extremely

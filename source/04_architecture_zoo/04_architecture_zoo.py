@@ -31,6 +31,9 @@
 #
 # We keep every size tiny and different from the others (batch 2, time 5, features 3, units
 # 4, ...) on purpose: when all sizes differ, a shape tells you exactly which axis is which.
+#
+# **Time.** Core: about 30 minutes (every section, Exercises 4.1 to 4.3, Question 4.1). Nothing
+# in this notebook is optional.
 
 # %%
 import numpy as np
@@ -211,7 +214,7 @@ for kind, layer in (
 # keeps a second bias for the recurrent part and has $3H$ parameters more.)
 
 # %% [markdown]
-# ### Exercise 4.1: predict what a recurrent layer returns (2 points)
+# ### Exercise 4.1 (2 points, core): predict what a recurrent layer returns
 #
 # Write `rnn_output_shape(batch, time, features, units, layer, return_sequences, return_state)`
 # that returns the list of shapes a Keras layer (`layer` is `"SimpleRNN"`, `"LSTM"` or `"GRU"`)
@@ -304,7 +307,7 @@ print("largest difference to Keras:", np.abs(y_rnnkit - np.asarray(many_to_one(x
 assert np.allclose(y_rnnkit, np.asarray(many_to_one(x_seq)), atol=1e-5)
 
 # %% [markdown]
-# ### Exercise 4.2: many-to-one forward pass (2 points)
+# ### Exercise 4.2 (2 points, core): many-to-one forward pass
 #
 # Write `many_to_one_forward(xs, U, W, b, V, c)`: `xs` is `(batch, time, D)`, `U (D, H)`,
 # `W (H, H)`, `b (H,)`, `V (H, K)`, `c (K,)`. Run the simple RNN from a zero state and return
@@ -353,7 +356,7 @@ print(f"largest change of the decoder outputs when only the encoder input change
 assert change > 1e-3, "the decoder should depend on what the encoder read"
 
 # %% [markdown]
-# ### Exercise 4.3: encoder-decoder forward pass (3 points)
+# ### Exercise 4.3 (3 points, core): encoder-decoder forward pass
 #
 # Write `seq2seq_forward(xs, ys_in, enc, dec, V, c)`. `enc` and `dec` are dictionaries of the
 # two simple RNNs' weights, `enc["U"] (D_in, H)`, `dec["U"] (D_out, H)`, and both have `"W" (H, H)`
@@ -386,7 +389,7 @@ check("seq2seq_forward", seq2seq_forward, hidden=True)
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ## 4.6 Written question (2 points)
+# ## 4.6 Question 4.1 (2 points, written, core)
 #
 # An encoder-decoder squeezes the whole input sequence into one state vector of `units` numbers
 # before the decoder writes its first output. Explain (a) why this becomes a problem as the input

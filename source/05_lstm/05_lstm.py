@@ -17,12 +17,16 @@
 #
 # After this notebook you can
 #
-# - compute one LSTM step and its gradient by hand, in the lecture's notation;
+# - compute one LSTM step and its gradient by hand, with the lecture's gate names;
 # - map the lecture's weights onto Keras' `LSTM` (which stores the gates in another order) and
 #   get the same numbers to the last digit;
 # - add peephole connections;
 # - show on a long-range dependency task that an LSTM learns what a simple RNN cannot, and look
 #   inside its gates while it does.
+#
+# **Time.** Core: about 35 minutes (sections 5.1, 5.3, 5.5 and 5.6, Exercises 5.1 and 5.3,
+# Question 5.1). Optional, for strong students: Exercise 5.2 (the backward step) and section
+# 5.4 with Exercise 5.4 (peepholes), about 40 minutes.
 
 # %%
 import numpy as np
@@ -76,7 +80,7 @@ print("forget gate f =", cache["f"].round(3))
 # $f \approx \sigma(1) \approx 0.73$: the new cell starts out keeping about three quarters of
 # its memory per step rather than half.
 #
-# ### Exercise 5.1: the forward step (3 points)
+# ### Exercise 5.1 (3 points, core): the forward step
 #
 # Write `lstm_step_forward(x, h_prev, c_prev, p)` returning `(h, c)`. `p` is a dictionary with
 # the keys `U_f W_f b_f U_i W_i b_i U_g W_g b_g U_o W_o b_o`. Use numpy only; define the sigmoid
@@ -152,7 +156,7 @@ print(report)
 assert max(err for err, _ in report.values()) < 1e-6
 
 # %% [markdown]
-# ### Exercise 5.2: the backward step (4 points)
+# ### Exercise 5.2 (4 points, optional): the backward step
 #
 # Write `lstm_step_backward(dh, dc, x, h_prev, c_prev, p)`. Recompute the forward step inside the
 # function (the grader passes plain arrays, no cache), then return
@@ -249,7 +253,7 @@ ax.set_title("Keras LSTM weight layout");
 # computes a different function (for example one whose "forget gate" is really the input gate).
 # That is why a numerical comparison like the one above is worth the two lines it costs.
 #
-# ### Exercise 5.3: the Keras layout (2 points)
+# ### Exercise 5.3 (2 points, core): the Keras layout
 #
 # Write `keras_lstm_weights(p)` returning the tuple `(kernel, recurrent_kernel, bias)` that a
 # `keras.layers.LSTM` needs for the parameters `p`. Use numpy only (no `keras_bridge`).
@@ -318,7 +322,7 @@ print("peephole LSTM:", layouts.param_count("lstm", D, H, peephole=True), "param
 assert layouts.param_count("lstm", D, H, peephole=True) == peephole_rnn.count_params()
 
 # %% [markdown]
-# ### Exercise 5.4: a peephole step (2 points)
+# ### Exercise 5.4 (2 points, optional): a peephole step
 #
 # Write `peephole_lstm_step(x, h_prev, c_prev, p)` returning `(h, c)`, where `p` has the twelve
 # LSTM arrays plus `P_f`, `P_i`, `P_o`. Numpy only. The step is your `lstm_step_forward` with
@@ -362,11 +366,14 @@ check("peephole_lstm_step", peephole_lstm_step, hidden=True)
 
 # %%
 NOISE = 2.0  # standard deviation of the distractors (the marker is 1)
-X_demo, y_demo = long_gap_task(3, gap=20, seed=0, noise=NOISE)
-fig, axes = plt.subplots(1, 3, figsize=(11, 2.2), sharey=True)
+X_pool, y_pool = long_gap_task(20, gap=20, seed=0, noise=NOISE)
+shown = [int(i) for label in (0, 1) for i in np.flatnonzero(y_pool == label)[:2]]  # two of each label
+X_demo, y_demo = X_pool[shown], y_pool[shown]
+assert sorted(set(y_demo.tolist())) == [0, 1], "the picture should show sequences of both labels"
+fig, axes = plt.subplots(1, len(shown), figsize=(11, 2.2), sharey=True)
 for ax, seq, label in zip(axes, X_demo, y_demo):
     ax.imshow(seq.T, aspect="auto", cmap="RdBu", vmin=-2, vmax=2)
-    ax.set_title(f"label {label}")
+    ax.set_title(f"label {label}: marker in feature {np.argmax(seq[0, :2])}")
     ax.set_xlabel("time step")
 axes[0].set_yticks([0, 1, 2], ["feature 0", "feature 1", "start flag"])
 fig.tight_layout()
@@ -387,6 +394,10 @@ fig.tight_layout()
 UNITS, N_TRAIN, N_TEST, EPOCHS, BATCH = 32, 2000, 500, 4, 64
 FORGET_BIAS = 4.5
 GAPS = (5, 20, 40)
+
+kept = {bias: (1 / (1 + np.exp(-bias))) ** 40 for bias in (1.0, FORGET_BIAS)}  # f^40
+print({f"b_f = {bias}": f"f^40 = {value:.2g}" for bias, value in kept.items()})
+assert 3e-6 < kept[1.0] < 5e-6 and abs(kept[FORGET_BIAS] - 0.64) < 0.01, "the fractions f^40 quoted above"
 
 
 def make_model(kind, gap, seed=0):
@@ -452,6 +463,7 @@ shortest = GAPS[0]
 assert min(results["simple RNN", shortest], results["LSTM", shortest]) >= 0.9, (
     f"both models should solve the short gap {shortest}: {results['simple RNN', shortest]:.2f}, {results['LSTM', shortest]:.2f}")
 assert lstm_acc >= 0.8, f"the LSTM should solve gap {longest}; it reached only {lstm_acc:.2f}"
+assert rnn_acc < 0.6, f"at gap {longest} the simple RNN should be at chance (0.5), got {rnn_acc:.2f}"
 assert lstm_acc - rnn_acc >= 0.25, (
     f"at gap {longest} the LSTM ({lstm_acc:.2f}) should beat the simple RNN ({rnn_acc:.2f}) by a clear margin")
 print(f"gap {longest}: LSTM {lstm_acc:.3f} vs simple RNN {rnn_acc:.3f}")
@@ -509,7 +521,7 @@ assert gates["f"].mean() > 0.9, "the forget gates should have stayed open"
 # marker changes how the later writes add up, which separates the labels just as well.)
 
 # %% [markdown]
-# ## 5.7 Written question (2 points)
+# ## 5.7 Question 5.1 (2 points, written, core)
 #
 # (a) Using the backward equations of section 5.2, explain why the gradient of the loss with
 # respect to $c_0$ can stay large across 40 steps in an LSTM but not, in general, the gradient

@@ -14,13 +14,16 @@
 # that decides, unit by unit, how much of the old state survives a step. In this notebook you
 # will
 #
-# - write one GRU step in numpy in the lecture's notation and watch its update gate decide how
+# - write one GRU step in numpy with the lecture's gate names and watch its update gate decide how
 #   long a pulse is remembered;
 # - load the same weights into `keras.layers.GRU` and get the same numbers, once you know that
 #   Keras' update gate is ours "the other way round";
 # - count the parameters of a simple RNN, an LSTM and a GRU by formula and check the formulas
 #   against Keras;
 # - show that a GRU with its gates pinned open *is* a simple RNN.
+#
+# **Time.** Core: about 30 minutes (sections 6.1 to 6.4, Exercises 6.1 to 6.3, Question 6.1).
+# Optional: section 6.5 with Question 6.2, about 10 minutes.
 #
 # **Notation** (row vectors, batch first, `*` is the elementwise product):
 #
@@ -53,7 +56,7 @@ rng = np.random.default_rng(0)
 # %% [markdown]
 # ## 6.1 One GRU step
 #
-# Parameters are a dict in lecture notation; `cells.init_params("gru", D, H)` makes one. The
+# Parameters are a dict with the lecture's names; `cells.init_params("gru", D, H)` makes one. The
 # three blocks z, r and g each own a `U`, a `W` and a `b`:
 
 # %%
@@ -63,7 +66,7 @@ for name, value in p.items():
     print(f"{name:4s} {value.shape}")
 
 # %% [markdown]
-# **Exercise (3 points).** Write `gru_step_forward(x, h_prev, params)` returning the new state
+# **Exercise 6.1 (3 points, core).** Write `gru_step_forward(x, h_prev, params)` returning the new state
 # `h (batch, H)`. Use only numpy; `params` is a dict like `p` above. Two details decide whether
 # your numbers are the lecture's:
 #
@@ -72,7 +75,7 @@ for name, value in p.items():
 
 # %% nbgrader={"solution": true, "grade_id": "gru_step_forward"}
 def gru_step_forward(x, h_prev, params):
-    """One GRU step in lecture notation.
+    """One GRU step with the lecture's gate names.
 
     x (B, D), h_prev (B, H); params: dict with U_z, U_r, U_g (D, H), W_z, W_r, W_g (H, H) and
     b_z, b_r, b_g (H,). Returns h (B, H).
@@ -183,7 +186,7 @@ assert memory[-3.0][-1] > 1e3 * memory[3.0][-1], "a GRU with z near 0 should rem
 assert grad_norms["b_z -3"][0] > 1e3 * grad_norms["b_z +3"][0], "and pass the gradient back further"
 
 # %% [markdown] nbgrader={"solution": true, "grade": true, "grade_id": "q_update_gate", "points": 2}
-# **Question (2 points).** Take one unit and ignore the dependence of `z` and `g` on
+# **Question 6.1 (2 points, written, core).** Take one unit and ignore the dependence of `z` and `g` on
 # `h_{t-1}` for a moment. What is `∂h_t/∂h_{t-1}` when `z = 0`, and when `z = 1`? Use your
 # answer to explain both panels of the figure above, and say why this helps a GRU learn
 # long-range dependencies that a simple RNN misses.
@@ -216,7 +219,7 @@ assert grad_norms["b_z -3"][0] > 1e3 * grad_norms["b_z +3"][0], "and pass the gr
 # By default Keras also uses `reset_after=True`, a different cell (see below); the lecture's
 # GRU is `GRU(reset_after=False)`.
 #
-# **Exercise (2 points).** Write `to_keras_gru_weights(params)` returning the tuple
+# **Exercise 6.2 (2 points, core).** Write `to_keras_gru_weights(params)` returning the tuple
 # `(kernel, recurrent_kernel, bias)` that `GRU(reset_after=False).set_weights([...])` needs.
 
 # %% nbgrader={"solution": true, "grade_id": "to_keras_gru_weights"}
@@ -310,7 +313,7 @@ assert gap_reset_after > 1e-3, "reset_after=True should compute a different func
 # | `GRU(reset_after=True)` (Keras' default) | `3 H (D + H + 2)`: a second bias per block |
 # | `LSTM` | `4 H (D + H + 1)` |
 #
-# **Exercise (1 point).** Write `gru_param_count(input_size, hidden_size, reset_after)`
+# **Exercise 6.3 (1 point, core).** Write `gru_param_count(input_size, hidden_size, reset_after)`
 # returning the number of trainable parameters of one Keras GRU layer, as a Python `int`.
 
 # %% nbgrader={"solution": true, "grade_id": "gru_param_count"}
@@ -350,6 +353,7 @@ for d, h in [(1, 16), (3, 5), (8, 32), (32, 64), (100, 128)]:
     print(f"{d:>4} {h:>4} | {formula[0]:>9} {formula[1]:>7} {formula[2]:>7} {formula[3]:>8} | "
           f"{formula == counted}")
     assert formula == counted, f"formula {formula} != Keras {counted} for D={d}, H={h}"
+    assert 4 * formula[2] == 3 * formula[1], "a GRU (reset_after=False) has three quarters of an LSTM's parameters"
 
 # %% [markdown]
 # The count grows like `H²` once `H` is larger than `D`: the recurrent matrices dominate. A GRU
@@ -410,7 +414,7 @@ assert gaps[0] > 1e-2, "with ordinary gates the GRU is a different model"
 # is the copy machine of section 6.2.
 
 # %% [markdown] nbgrader={"solution": true, "grade": true, "grade_id": "q_gru_vs_lstm", "points": 2}
-# **Question (2 points).** A GRU of width `H` has three quarters of the parameters of an LSTM of
+# **Question 6.2 (2 points, written, optional).** A GRU of width `H` has three quarters of the parameters of an LSTM of
 # the same width. Name two things the LSTM can do that the GRU cannot, pointing to the
 # equations of each cell.
 #
