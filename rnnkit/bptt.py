@@ -11,7 +11,7 @@ Also here: gradient clipping, the norm of ``dL/dh_t`` over time (vanishing and e
 gradients), and the output heads and losses.
 
 Defined in notebooks 02_simple_rnn, 03_bptt and 05_lstm.
-Used in notebooks 04_architecture_zoo, 06_gru and 08_text_generation.
+Used in notebooks 04_architecture_zoo, 06_gru, 08_text_generation and 10_char_rnn_capstone.
 """
 
 import numbers
@@ -44,7 +44,7 @@ def forward(kind, xs, p, h0=None, c0=None):
 
     Defined in notebook 02_simple_rnn, section 2.4 "Unrolling over time".
     Used in notebooks 03_bptt, 04_architecture_zoo (sections 4.4 and 4.5), 05_lstm, 06_gru
-    (section 6.1) and 08_text_generation (section 8.4).
+    (section 6.1), 08_text_generation (section 8.4) and 10_char_rnn_capstone (sections 10.2-10.4).
     """
     xs, p, h, c = _check_sequence_inputs("bptt.forward", kind, xs, p, h0, c0)
     B, T, D = xs.shape
@@ -119,7 +119,7 @@ def backward(dhs, cache):
     the cell is an LSTM; grads has the keys of ``p``.
 
     Defined in notebook 03_bptt, section 3.3 "Backward through the whole sequence".
-    Used in notebook 05_lstm, section 5.2 "Backward through an LSTM step".
+    Used in notebook 05_lstm, section 5.2, and notebook 10_char_rnn_capstone, sections 10.2-10.4.
     """
     return _backward_through_time("bptt.backward", dhs, cache)[:4]
 
@@ -135,6 +135,7 @@ def truncated_backward(dhs, cache, k):
     returns as :func:`backward`; ``dh0``/``dc0`` come from the first segment.
 
     Defined in notebook 03_bptt, section 3.6 "Truncated BPTT".
+    Used in notebook 10_char_rnn_capstone, sections 10.2-10.4.
     """
     where = "bptt.truncated_backward"
     return _backward_through_time(where, dhs, cache, _check_k(where, k))[:4]
@@ -177,6 +178,7 @@ def clip_by_global_norm(grads, max_norm):
     clipping. Directions are kept; only the length shrinks.
 
     Defined in notebook 03_bptt, section 3.7 "Gradient clipping".
+    Used in notebook 10_char_rnn_capstone, section 10.3 "Training with SGD (core)".
     """
     where = "clip_by_global_norm"
     if not isinstance(grads, dict):
@@ -202,7 +204,8 @@ def linear_head(hs, V, c):
     ``(out (B, T, K), cache)``.
 
     Defined in notebook 02_simple_rnn, section 2.5 "Outputs at every step, and the loss over time".
-    Used in notebook 03_bptt, sections 3.3 and 3.7, and notebook 04_architecture_zoo, sections 4.4 and 4.5.
+    Used in notebooks 03_bptt (sections 3.3 and 3.7), 04_architecture_zoo (sections 4.4 and 4.5)
+    and 10_char_rnn_capstone (sections 10.2-10.4).
     """
     where = "linear_head"
     hs = cells._as_float_array(where, "hs", hs)
@@ -223,6 +226,7 @@ def linear_head_backward(dout, cache):
     """Gradient of :func:`linear_head`. dout (B, T, K). Returns ``(dhs, dV (H, K), dc (K,))``.
 
     Defined in notebook 03_bptt, section 3.3 "Backward through the whole sequence".
+    Used in notebook 10_char_rnn_capstone, sections 10.2-10.4.
     """
     hs, V = cache
     K = V.shape[1]
@@ -275,7 +279,8 @@ def softmax(logits):
     Any shape (..., K); returns probabilities of the same shape and dtype.
 
     Defined in notebook 02_simple_rnn, section 2.5 "Outputs at every step, and the loss over time".
-    Used in notebook 08_text_generation, sections 8.4-8.6.
+    Used in notebook 08_text_generation, sections 8.4-8.6, and notebook 10_char_rnn_capstone,
+    sections 10.2-10.4.
     """
     logits = cells._as_float_array("softmax", "logits", logits)
     e = np.exp(logits - logits.max(axis=-1, keepdims=True))
@@ -293,8 +298,7 @@ def softmax_cross_entropy(logits, labels):
     logits (B, K) with labels (B,) as a single step. Returns ``(per_step (T,), total, dlogits)``.
 
     Defined in notebook 02_simple_rnn, section 2.5 "Outputs at every step, and the loss over time".
-    Used in notebook 08_text_generation, section 8.4 "The loss is a sum of per-step negative
-    log-likelihoods".
+    Used in notebook 08_text_generation, section 8.4, and notebook 10_char_rnn_capstone, sections 10.2-10.4.
     """
     where = "softmax_cross_entropy"
     logits = cells._as_float_array(where, "logits", logits)

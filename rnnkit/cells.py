@@ -72,7 +72,8 @@ def init_params(kind, input_size, hidden_size, *, peephole=False, seed=0, dtype=
     gives the same numbers.
 
     Defined in notebook 02_simple_rnn, section 2.4 "Unrolling over time".
-    Used in notebooks 03_bptt, 05_lstm, 06_gru and 08_text_generation (section 8.4).
+    Used in notebooks 03_bptt, 05_lstm, 06_gru, 08_text_generation (section 8.4)
+    and 10_char_rnn_capstone (sections 10.2 and 10.3).
     """
     _check_kind(kind)
     for name, value in (("input_size", input_size), ("hidden_size", hidden_size)):
@@ -139,7 +140,8 @@ def rnn_step(x, h_prev, p):
 
     Defined in notebook 02_simple_rnn, section 2.3 "One step of a simple RNN".
     Used in notebooks 03_bptt (sections 3.2 and 3.5), 04_architecture_zoo (sections 4.4 and 4.5),
-    06_gru (section 6.5) and 08_text_generation (section 8.4).
+    06_gru (section 6.5), 08_text_generation (section 8.4) and 10_char_rnn_capstone
+    (sections 10.2-10.4).
     """
     x, h_prev, _, p = _check_step_inputs("rnn_step", "rnn", x, h_prev, p)
     h = np.tanh(x @ p["U"] + h_prev @ p["W"] + p["b"])
@@ -153,6 +155,7 @@ def rnn_step_backward(dh, cache):
     Returns ``(dx (B, D), dh_prev (B, H), grads)``, grads a dict with the keys of ``p``.
 
     Defined in notebook 03_bptt, section 3.2 "Backward through one step".
+    Used in notebook 10_char_rnn_capstone, sections 10.2-10.4.
     """
     where = "rnn_step_backward"
     _check_cache(where, cache, "rnn")

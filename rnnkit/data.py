@@ -8,7 +8,7 @@ gives the same numbers on every machine; notebooks assert on results trained on 
 - text: :func:`review_corpus`, :func:`char_corpus`
 - files: :func:`load_series_csv`, :func:`load_text`
 
-Defined in notebooks 01_sequential_data, 05_lstm, 07_sentiment and 09_forecasting.
+Defined in notebooks 01_sequential_data, 05_lstm, 07_sentiment, 09_forecasting and 10_char_rnn_capstone.
 Used in notebook 08_text_generation.
 """
 
@@ -396,6 +396,8 @@ def load_text(path, encoding: str = "utf-8") -> str:
     """The whole text of a file, newlines normalised to ``\\n``.
 
     Raises FileNotFoundError for a missing file and ValueError if it is not valid ``encoding``.
+
+    Defined in notebook 10_char_rnn_capstone, section 10.1 "The text (core)".
     """
     path = Path(path)
     if not path.is_file():

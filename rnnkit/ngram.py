@@ -19,6 +19,7 @@ for a text of length ``T``, and ``perplexity = exp(-log_likelihood / T)``.
 ``k = 0`` is the unigram model (every context is the empty string). Logarithms are natural.
 
 Defined in notebooks 01_sequential_data and 08_text_generation.
+Used in notebook 10_char_rnn_capstone.
 """
 
 import numpy as np
@@ -61,7 +62,9 @@ class CharNGram:
       ``log_likelihood(text)``, ``perplexity(text)``, ``sample(n, seed, temperature)``.
 
     Defined in notebook 01_sequential_data, section 1.4 "A character n-gram, by counting".
-    Used in notebook 08_text_generation, section 8.6 "Perplexity, and the n-gram baseline".
+    Used in notebook 08_text_generation, section 8.6 "Perplexity, and the n-gram baseline", and
+    notebook 10_char_rnn_capstone, section 10.5 "Perplexity against the n-gram of notebook 1
+    (core)".
     """
 
     def __init__(self, order: int, alpha: float = 1.0, start: str = START):
@@ -311,6 +314,7 @@ def sample_categorical(probs, u) -> np.ndarray | int:
     drawing inside makes sampling reproducible and testable.
 
     Defined in notebook 08_text_generation, section 8.5 "Sampling with a temperature".
+    Used in notebook 10_char_rnn_capstone, section 10.4 "Letting it write (core)".
     """
     probs = np.asarray(probs, dtype=np.float64)
     u = np.asarray(u, dtype=np.float64)
@@ -330,6 +334,7 @@ def perplexity_from_nll(nll) -> float:
     characters the model is, on average, choosing between.
 
     Defined in notebook 08_text_generation, section 8.6 "Perplexity, and the n-gram baseline".
+    Used in notebook 10_char_rnn_capstone, section 10.5 "Perplexity against the n-gram of notebook 1 (core)".
     """
     nll = np.asarray(nll, dtype=np.float64)
     if nll.size == 0:

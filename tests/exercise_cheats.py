@@ -209,6 +209,58 @@ def windows_by_library(series, window, horizon):
     return data.make_windows(series, window, horizon)
 
 
+
+# --- 10_char_rnn_capstone --------------------------------------------------------------------
+
+
+def char_loss_by_library(ids, targets, h0, U, W, b, V, c):
+    xs = np.eye(V.shape[1])[ids]
+    hs, cache = bptt.forward("rnn", xs, _p(U, W, b), h0=h0)
+    logits, head = bptt.linear_head(hs, V, c)
+    _, total, dlogits = bptt.softmax_cross_entropy(logits, targets)
+    dhs, dV, dc = bptt.linear_head_backward(dlogits, head)
+    grads = bptt.backward(dhs, cache)[3]
+    return float(total), grads["U"], grads["W"], grads["b"], dV, dc, hs[:, -1]
+
+
+def sgd_by_library_clipping(ids, targets, U, W, b, V, c, lr, max_norm):
+    """The student's own loss and gradients (plain numpy), rnnkit's clipping."""
+    losses = []
+    for x, y in zip(ids, targets):
+        B, T = x.shape
+        xs, h, hs = np.eye(V.shape[1])[x], np.zeros((B, W.shape[0])), []
+        for t in range(T):
+            h = np.tanh(xs[:, t] @ U + h @ W + b)
+            hs.append(h)
+        hs = np.stack(hs, axis=1)
+        z = hs @ V + c
+        p = np.exp(z - z.max(axis=-1, keepdims=True))
+        p /= p.sum(axis=-1, keepdims=True)
+        onehot = np.eye(V.shape[1])[y]
+        losses.append(-np.sum(np.log(np.sum(p * onehot, axis=-1))) / B)
+        dz = (p - onehot) / B
+        dV, dc, dhs = np.einsum("bth,btk->hk", hs, dz), dz.sum(axis=(0, 1)), dz @ V.T
+        dU, dW, db, dh = np.zeros_like(U), np.zeros_like(W), np.zeros_like(b), np.zeros((B, W.shape[0]))
+        for t in reversed(range(T)):
+            da = (dhs[:, t] + dh) * (1 - hs[:, t] ** 2)
+            dU += xs[:, t].T @ da
+            dW += (hs[:, t - 1] if t else np.zeros_like(dh)).T @ da
+            db += da.sum(axis=0)
+            dh = da @ W.T
+        g, _ = bptt.clip_by_global_norm({"U": dU, "W": dW, "b": db}, max_norm)
+        U, W, b, V, c = U - lr * g["U"], W - lr * g["W"], b - lr * g["b"], V - lr * dV, c - lr * dc
+    return np.array(losses), U, W, b, V, c
+
+
+def sample_chars_by_library(first_id, h0, U, W, b, V, c, temperature, u):
+    h, char, out = h0[None], first_id, []
+    for draw in u:
+        h = cells.rnn_step(np.eye(U.shape[0])[[char]], h, _p(U, W, b))[0]
+        char = ngram.sample_categorical(bptt.softmax((h[0] @ V + c) / temperature), draw)
+        out.append(char)
+    return np.array(out, dtype=np.int64)
+
+
 CHEATS = (
     Cheat("ngram_counts", counts_by_library, ("rnnkit.ngram.ngram_counts",)),
     Cheat("ngram_counts", counts_by_model, ("rnnkit.ngram.CharNGram.fit",)),
@@ -243,4 +295,9 @@ CHEATS = (
     Cheat("sequence_nll", nll_by_library, ("rnnkit.bptt.softmax_cross_entropy",)),
     Cheat("perplexity", perplexity_by_library, ("rnnkit.ngram.perplexity_from_nll",)),
     Cheat("sliding_windows", windows_by_library, ("rnnkit.data.make_windows",)),
+    Cheat("char_rnn_loss_and_grads", char_loss_by_library,
+          ("rnnkit.bptt.backward", "rnnkit.bptt.forward", "rnnkit.bptt.linear_head", "rnnkit.bptt.linear_head_backward",
+           "rnnkit.bptt.softmax_cross_entropy")),
+    Cheat("sgd_steps", sgd_by_library_clipping, ("rnnkit.bptt.clip_by_global_norm",)),
+    Cheat("sample_chars", sample_chars_by_library, ("rnnkit.bptt.softmax", "rnnkit.cells.rnn_step", "rnnkit.ngram.sample_categorical")),
 )

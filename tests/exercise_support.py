@@ -48,8 +48,19 @@ def solution_cells(source):
 
 @functools.cache
 def notebook_solutions(notebook):
-    """``solution_cells`` of a source notebook, read once per test process (parsing is slow)."""
-    return solution_cells(source_path(notebook))
+    """``solution_cells`` of a source notebook, read once per test process (parsing is slow).
+
+    An answer may call the notebook's earlier answers (the grader replays the whole notebook,
+    so composition is fair): each answer comes with the answer cells before it, in notebook
+    order, as the code to run for it.
+    """
+    return with_earlier_answers(solution_cells(source_path(notebook)))
+
+
+def with_earlier_answers(cells):
+    """grade_id -> the answer cells up to and including that one, joined (``cells`` in notebook order)."""
+    names = list(cells)
+    return {name: "\n\n".join(cells[n] for n in names[: i + 1]) for i, name in enumerate(names)}
 
 
 def define(source, name):

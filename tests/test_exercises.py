@@ -40,7 +40,10 @@ NEEDS_KERAS: set[str] = set()
 KERAS_MISSING = pytest.mark.skipif(importlib.util.find_spec("keras") is None, reason="Keras is not installed")
 
 # Exercises worth more than the usual 1-3 points, and why.
-POINTS = {"lstm_step_backward": 4}  # the longest derivation of the course: six gradients, four gates
+POINTS = {
+    "lstm_step_backward": 4,  # the longest derivation of the course: six gradients, four gates
+    "char_rnn_loss_and_grads": 4,  # the capstone's whole model: forward, softmax head, its gradient, BPTT
+}
 
 # Seeds for the reference, each mistake and the demo mistake: enough draws that a mistake
 # caught only by luck shows, few enough to stay quick.

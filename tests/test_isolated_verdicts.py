@@ -27,9 +27,16 @@ def _cells(folder: str, name: str):
 
 
 def _solution(ex) -> str:
-    source, flags = cell_code.answer_source(_cells("source", ex.notebook), ex.name)
-    assert source is not None and not flags, f"{ex.notebook}: {flags}"
-    return "\n".join(line for line in source.splitlines() if "### BEGIN SOLUTION" not in line and "### END SOLUTION" not in line)
+    """The answer cell of ``ex`` after the notebook's earlier answer cells (an answer may call them)."""
+    nb = _cells("source", ex.notebook)
+    names = [e.name for e in sorted(all_exercises().values(), key=lambda e: e.notebook) if e.notebook == ex.notebook]
+    parts = []
+    for name in names[: names.index(ex.name) + 1]:
+        source, flags = cell_code.answer_source(nb, name)
+        assert source is not None and not flags, f"{ex.notebook}: {flags}"
+        parts.append(source)
+    return "\n".join(line for line in "\n\n".join(parts).splitlines()
+                     if "### BEGIN SOLUTION" not in line and "### END SOLUTION" not in line)
 
 
 EXERCISES = sorted(all_exercises().values(), key=lambda ex: (ex.notebook, ex.name))
