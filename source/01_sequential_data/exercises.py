@@ -69,7 +69,7 @@ def _counts_variant(text, k, alphabet, *, kind):
     padded = text if kind == "no_pad" else START * k + text
     n_targets = len(padded) - k - (1 if kind == "stop_early" else 0)
     counts = {}
-    for t in range(n_targets):
+    for t in range(1 if kind == "skip_first" else 0, n_targets):
         context = padded[t : t + k]
         nxt = padded[t + k - (1 if kind == "context_end" else 0)]
         if nxt not in order:  # a shifted target may land on the start symbol
@@ -92,7 +92,14 @@ NGRAM_COUNTS = Exercise(
                        "padded[t + k].",
         "sorted": "the counts follow the sorted alphabet. Position j of each list must count the "
                   "character alphabet[j], in the order `alphabet` gives (use alphabet.index(c)).",
+        "skip_first": "the first character of the text is never counted: the loop starts at 1. Start at "
+                      "t = 0, for t in range(len(padded) - k), so that every character is counted, the "
+                      "first one after the context '^' * k.",
     }),
+    hints={"ValueError": "alphabet.index(c) raises ValueError (substring not found) when c is not in the "
+                         "alphabet, and the start symbol '^' never is: it only pads contexts and is never "
+                         "counted as a next character. Pad on the LEFT, padded = '^' * k + text, and count "
+                         "padded[t + k] after the context padded[t : t + k]."},
     forbidden=("rnnkit.ngram.ngram_counts", "rnnkit.ngram.CharNGram.fit", "keras"), trials_visible=2,
     trials_hidden=4, regimes=CONTEXT_REGIMES,
     demo_mistake=("padded = \"^\" * k + text", "padded = text"),
@@ -137,7 +144,7 @@ def _loglik_reference(text, counts, k, alphabet, alpha):
 
 
 def _loglik_variant(text, counts, k, alphabet, alpha, *, kind):
-    V = len(alphabet)
+    V = len(alphabet) + (1 if kind == "v_start" else 0)
     log = math.log10 if kind == "log10" else math.log
     padded = text if kind == "no_pad" else START * k + text
     terms = []
@@ -145,9 +152,11 @@ def _loglik_variant(text, counts, k, alphabet, alpha, *, kind):
         context, nxt = padded[t : t + k], padded[t + k]
         if context not in counts and kind == "skip_unseen":
             continue
-        row = counts.get(context, [0] * V)
+        row = counts.get(context, [0] * len(alphabet))
         denom = sum(row) + (alpha if kind == "denominator" else alpha * V)
         terms.append(log((row[alphabet.index(nxt)] + alpha) / denom))
+    if kind == "product":
+        return float(math.prod(math.exp(term) for term in terms))
     return float(sum(terms) / len(terms) if kind == "mean" else sum(terms))
 
 
@@ -167,7 +176,20 @@ NGRAM_LOG_LIKELIHOOD = Exercise(
         "skip_unseen": "characters whose context never occurred in `counts` were skipped. They still "
                        "have a probability: with zero counts the smoothed formula gives alpha / (alpha "
                        "* V) = 1 / V.",
+        "v_start": "V counts the start symbol '^'. V is the alphabet size, len(alphabet): '^' only pads "
+                   "the contexts and is never predicted, so it gets no pseudo-count alpha: p = "
+                   "(count(context, c) + alpha) / (count(context) + alpha * len(alphabet)).",
+        "product": "this is the probability of the text, the product of the probabilities, not its "
+                   "logarithm. The log-likelihood is the SUM of their logs, ln p = sum over t of ln "
+                   "p(c_t | context): add math.log of each probability (a product of many numbers below 1 "
+                   "soon underflows to 0).",
     }),
+    hints={"ValueError": "math.log raises ValueError (math domain error) for a probability of 0, and "
+                         "alphabet.index(c) (substring not found) for a character outside the alphabet. A "
+                         "0 means the smoothing is missing from the numerator: add alpha to the count "
+                         "itself, p = (count(context, c) + alpha) / (count(context) + alpha * V), so that "
+                         "no character has probability 0, not even one never seen in its context. The "
+                         "start symbol '^' is never scored: it only pads the contexts."},
     forbidden=(
         "rnnkit.ngram.CharNGram.log_likelihood",
         "rnnkit.ngram.CharNGram.log_probs",
@@ -185,17 +207,20 @@ NGRAM_LOG_LIKELIHOOD = Exercise(
 # naive_forecast
 
 
-# A season of one step reads the same forwards and backwards.
-SEASON_REGIMES = ("a season of 2 or more steps", "any season, period = 1 included")
+# A season of one step reads the same forwards and backwards; a season of two steps shifted by
+# one is the season backwards; a forecast of one step cannot tell the last value from the last
+# season, nor the first value from the first season. The first regime shows all of these.
+SEASON_REGIMES = ("a season of 3 or more steps, a forecast of 2 or more", "any season, period = 1 included")
 
 
 def _naive_inputs(rng, hidden, regime):
     if hidden:
-        window = int(rng.integers(4, 10))
+        seasonal = regime == SEASON_REGIMES[0]
+        window = int(rng.integers(5 if seasonal else 4, 10))
         # period <= window - 2 keeps a value before the last season (and off the first step),
         # so "one step early" and "the first value" are different answers
-        period = int(rng.integers(2 if regime == SEASON_REGIMES[0] else 1, window - 1))
-        horizon = int(rng.integers(1, 2 * period + 2))
+        period = int(rng.integers(3 if seasonal else 1, window - 1))
+        horizon = int(rng.integers(2 if seasonal else 1, 2 * period + 2))
         n = int(rng.integers(2, 6))
     else:
         window, period, horizon, n = (6, 3, 5, 3) if regime == SEASON_REGIMES[0] else (6, 1, 3, 3)
@@ -223,6 +248,12 @@ def _naive_variant(X, horizon, period, *, kind):
         return X[:, window - period - 1 + j % period, 0]
     if kind == "reversed":
         return X[:, window - 1 - j % period, 0]
+    if kind == "last_value":
+        return np.repeat(X[:, -1:, 0], horizon, axis=1)
+    if kind == "shifted":
+        return X[:, window - period + (j + 1) % period, 0]
+    if kind == "first_season":
+        return X[:, j % period, 0]
     raise ValueError(kind)
 
 
@@ -239,6 +270,15 @@ NAIVE_FORECAST = Exercise(
                  "+ j % period, 0].",
         "reversed": "the season is repeated backwards. Copy the last `period` values in time order: "
                     "step j of the forecast is X[:, window - period + j % period, 0].",
+        "last_value": "this repeats the last value at every step and ignores `period`. The seasonal naive "
+                      "forecast repeats the whole last season, the last `period` values: step j copies "
+                      "X[:, window - period + j % period, 0] (only with period = 1 is that the last value).",
+        "shifted": "the repeated season is shifted by one step: forecast step j = 0 must copy the FIRST "
+                   "value of the last season, X[:, window - period, 0], so step j copies X[:, window - "
+                   "period + j % period, 0], not (j + 1) % period.",
+        "first_season": "this repeats the first `period` values of the window. The naive forecast repeats "
+                        "the most recent season, the last `period` values at the end of the window: step j "
+                        "copies X[:, window - period + j % period, 0].",
     }),
     forbidden=("keras",), trials_visible=2, trials_hidden=4, regimes=SEASON_REGIMES,
     demo_mistake=("window - period + j % period", "window - 1 - j % period"),

@@ -149,6 +149,9 @@ def _head_variant(hs, V, c, *, kind):
         return logits
     if kind == "no_bias":
         return softmax(hs @ V)
+    if kind in ("max_batch", "max_time"):  # a stable softmax that subtracts the wrong maximum
+        shifted = np.exp(logits - logits.max(axis=0 if kind == "max_batch" else 1, keepdims=True))
+        return shifted / np.sum(shifted, axis=-1, keepdims=True)
     return softmax(logits, {"time": 1, "batch": 0}[kind])
 
 
@@ -165,6 +168,14 @@ SOFTMAX_HEAD = Exercise(
                "own distribution: use axis=-1 with keepdims=True.",
         "no_bias": "the output bias c is missing: the logits are hs @ V + c.",
         "logits": "these are the logits, not probabilities: apply the softmax to hs @ V + c.",
+        "max_batch": "the maximum subtracted before np.exp is taken over the batch axis (axis 0), so each "
+                     "class gets a different number subtracted and the probabilities change. The softmax "
+                     "only allows the SAME number to be subtracted from all K logits of one example and "
+                     "step: z - z.max(axis=-1, keepdims=True), the last axis, like the sum.",
+        "max_time": "the maximum subtracted before np.exp is taken over the time axis (axis 1), so each "
+                    "class gets a different number subtracted and the probabilities change. The softmax "
+                    "only allows the SAME number to be subtracted from all K logits of one example and "
+                    "step: z - z.max(axis=-1, keepdims=True), the last axis, like the sum.",
     }),
     forbidden=("rnnkit.bptt.softmax", "rnnkit.bptt.linear_head", "rnnkit.bptt.softmax_cross_entropy", "keras"),
     demo_mistake=("hs @ V + c", "hs @ V"),
@@ -196,6 +207,8 @@ def _ce_reference(probs, labels):
 def _ce_variant(probs, labels, *, kind):
     """The loss with the mistake ``kind`` (for the mistake models)."""
     picked = -np.log(np.take_along_axis(probs, labels[..., None], axis=-1)[..., 0])  # (B, T)
+    if kind == "all_classes":
+        picked = -np.log(probs).sum(axis=-1)
     if kind == "batch_sum":
         return picked.sum(axis=0), float(picked.sum())
     per_step = picked.mean(axis=1 if kind == "time_mean" else 0)
@@ -216,6 +229,9 @@ TOTAL_CROSS_ENTROPY = Exercise(
                      "the batch (axis 0) at step t, so it has shape (time,).",
         "sign": "the sign is wrong: the cross-entropy is MINUS the log-probability of the correct "
                 "class, a positive number.",
+        "all_classes": "this sums -log p over all K classes. The cross-entropy of a step uses one entry "
+                       "only, the probability of the correct class that the label names: -log probs[b, t, "
+                       "labels[b, t]] (np.take_along_axis picks it), then the mean over the batch.",
     }),
     forbidden=("rnnkit.bptt.softmax_cross_entropy", "keras"),
     demo_mistake=("per_step.sum()", "per_step.mean()"),

@@ -9,6 +9,7 @@ the tanh derivative left out, weight gradients transposed or summed over the wro
 gradient clipped on its own.
 """
 
+import functools
 import math
 
 import numpy as np
@@ -91,6 +92,7 @@ def _step_variant(dh, x, h_prev, h, U, W, *, kind):
 
 RNN_STEP_BACKWARD = Exercise(
     "rnn_step_backward", points=3, make_inputs=_step_inputs, reference=_step_reference,
+    probe_reference=functools.partial(_step_variant, kind=None),
     outputs=(
         Out("dx", doc="(batch, input)"),
         Out("dh_prev", doc="(batch, hidden)"),
@@ -152,7 +154,9 @@ def _bptt_variant(dhs, xs, h0, hs, U, W, *, kind):
     for t in reversed(range(T)):
         h = hs[:, t]
         h_prev = hs[:, t - 1] if t > 0 else h0
-        local = 1.0 if kind == "no_deriv" else (1.0 - h**2)
+        if kind == "swapped":  # the step's backward called as rnn_step_backward(dh, x, h, h_prev, U, W)
+            h, h_prev = h_prev, h
+        local = 1.0 if kind == "no_deriv" else (1.0 - (h_prev if kind == "prev_deriv" else h) ** 2)
         if kind == "late_next":
             da = dhs[:, t] * local + dh_next
         else:
@@ -160,13 +164,14 @@ def _bptt_variant(dhs, xs, h0, hs, U, W, *, kind):
         dxs[:, t] = da @ U.T
         dU += xs[:, t].T @ da
         dW += (h if kind == "h_not_prev" else h_prev).T @ da
-        db += da.sum(axis=0)
+        db += da.sum() if kind == "db_scalar" else da.sum(axis=0)
         dh_next = da @ (W if kind == "W" else W.T)
     return dxs, dh_next, dU, dW, db
 
 
 RNN_BACKWARD = Exercise(
     "rnn_backward", points=3, make_inputs=_sequence_inputs, regimes=SEQUENCE_REGIMES, trials_visible=2,
+    probe_reference=functools.partial(_bptt_variant, kind=None),
     reference=_sequence_reference,
     outputs=(
         Out("dxs", doc="(batch, time, input)"),
@@ -186,6 +191,15 @@ RNN_BACKWARD = Exercise(
         "no_deriv": "the tanh derivative is missing: da = (dhs[:, t] + dh_next) * (1 - h_t**2).",
         "h_not_prev": "dW uses the state after the step. Step t computed h_{t-1} @ W, so dW gets "
                       "h_{t-1}.T @ da: hs[:, t - 1], and h0 at t = 0.",
+        "prev_deriv": "the tanh derivative uses the state before the step. Step t computed h_t = tanh(a_t), "
+                      "so going back through it multiplies by 1 - h_t**2 with h_t = hs[:, t], the step's "
+                      "output: da = (dhs[:, t] + dh_next) * (1 - hs[:, t]**2).",
+        "swapped": "h_prev and h are swapped: the tanh derivative uses the state before the step and dW the "
+                   "state after it. rnn_step_backward(dh, x, h_prev, h, U, W) takes the state before step t "
+                   "(hs[:, t - 1], h0 at t = 0) first, then the step's output hs[:, t].",
+        "db_scalar": "db adds da.sum(), one number summed over the batch AND the hidden units, to every "
+                     "entry. Each hidden unit has its own bias: db += da.sum(axis=0), the sum over the batch "
+                     "only, shape (hidden,).",
     }),
     forbidden=_BACKWARD_REFERENCES, trials_hidden=4,
     demo_mistake=("dhs[:, t] + dh_next", "dhs[:, t]"),
@@ -246,7 +260,11 @@ CLIP_GRADS = Exercise(
             lambda dU, dW, db, max_norm: _scaled(
                 (dU, dW, db), min(1.0, max_norm / sum(float(np.sum(g * g)) for g in (dU, dW, db)))),
         ),
-        Mistake("the entries are clipped one by one (np.clip). Clipping by the global norm rescales "
+        Mistake("the gradients come back unchanged although their global norm is above max_norm: "
+                "either they are clipped entry by entry (np.clip, which changes no entry here) or the norm "
+                "compared with max_norm is not the global one, sqrt of the sum of every squared entry of "
+                "dU, dW and db, or the ratio is upside down (the scale is max_norm / norm, below 1). "
+                "Clipping by the global norm rescales "
                 "the whole gradient when its norm exceeds max_norm, so its direction is kept.",
                 lambda dU, dW, db, max_norm: tuple(np.clip(g, -max_norm, max_norm) for g in (dU, dW, db))),
         Mistake("you rescale even when the norm is already below max_norm: clipping only shrinks. "
@@ -284,13 +302,21 @@ def _norms_reference(dhs, xs, h0, U, W, b):
 
 def _norms_variant(dhs, xs, h0, U, W, b, *, kind):
     """||dL/dh_t|| with the mistake ``kind`` (for the mistake models)."""
-    hs = rnn_states(xs, h0, U, W, b)
+    hs = rnn_states(xs, None if kind == "zero_state" else h0, U, W, b)
     norms = []
     dh_next = np.zeros_like(h0)
     for t in reversed(range(xs.shape[1])):
         dh = dhs[:, t] + (0.0 if kind == "no_next" else dh_next)
-        norms.append(float(np.linalg.norm(dh, axis=1).mean()) if kind == "per_example" else float(np.linalg.norm(dh)))
         da = dh * (1.0 if kind == "no_deriv" else (1.0 - hs[:, t] ** 2))
+        measured = da if kind == "after_deriv" else dh
+        if kind == "per_example":
+            norms.append(float(np.linalg.norm(dh, axis=1).mean()))
+        elif kind == "squared":
+            norms.append(float(np.sum(dh**2)))
+        elif kind == "spectral":
+            norms.append(float(np.linalg.norm(dh, 2)))
+        else:
+            norms.append(float(np.linalg.norm(measured)))
         dh_next = da @ (W if kind == "W" else W.T)
     out = np.array(norms)
     return out if kind == "reversed" else out[::-1].copy()
@@ -310,9 +336,19 @@ GRAD_NORMS_THROUGH_TIME = Exercise(
         "W": "the gradient flows back through W instead of W.T: dh_prev = da @ W.T.",
         "per_example": "the norm is averaged over the examples. Take the norm of the whole (batch, hidden) "
                        "array dL/dh_t: np.sqrt(np.sum(dh ** 2)).",
+        "after_deriv": "this measures the gradient after the tanh derivative, da = dh * (1 - h_t**2). norms[t] "
+                       "is the norm of dL/dh_t itself, dhs[:, t] + dh_next, taken before going back through "
+                       "the tanh.",
+        "squared": "these are the squared norms: take the square root, norms[t] = np.sqrt(np.sum(dh ** 2)).",
+        "spectral": "np.linalg.norm(dh, 2) of a matrix is its spectral norm, the largest singular value. The "
+                    "norm here is over every entry of the (batch, hidden) array dL/dh_t: np.sqrt(np.sum(dh "
+                    "** 2)), which is np.linalg.norm(dh) without ord.",
+        "zero_state": "the forward pass starts from a zero state instead of h0. The states h_t, and so the "
+                      "tanh derivatives 1 - h_t**2 on the way back, come from running the RNN from the "
+                      "given h0: h = h0 before the loop.",
     }),
     forbidden=_BACKWARD_REFERENCES + ("rnnkit.bptt.forward", "rnnkit.cells.rnn_step"),
-    demo_mistake=("dhs[:, t] + dh_next", "dhs[:, t]"),
+    demo_mistake=("dh = dhs[:, t] + dh_next", "dh = dhs[:, t]"),
 )
 
 

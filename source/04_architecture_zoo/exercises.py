@@ -84,6 +84,10 @@ def _shape_state_sequences(batch, time, features, units, layer, return_sequences
     return [shapes[0]] + [list(shapes[0]) for _ in shapes[1:]]
 
 
+def _shape_flags_swapped(batch, time, features, units, layer, return_sequences, return_state):
+    return rnn_output_shape_reference(batch, time, features, units, layer, return_state, return_sequences)
+
+
 RNN_OUTPUT_SHAPE = Exercise(
     "rnn_output_shape", points=2, make_inputs=_shape_inputs, reference=rnn_output_shape_reference,
     outputs=(Out("shapes", "json", "[output shape, state shapes...]"),),
@@ -100,6 +104,9 @@ RNN_OUTPUT_SHAPE = Exercise(
                 "[output, h].", _shape_two_states),
         Mistake("the returned states are the final step's states, (batch, units), even when the "
                 "output has a time axis.", _shape_state_sequences),
+        Mistake("return_sequences and return_state are swapped. return_sequences=True keeps the time axis "
+                "in the output, (batch, time, units); return_state=True adds the final state(s) after the "
+                "output: [output, h], or [output, h, c] for an LSTM.", _shape_flags_swapped),
     ),
     forbidden=("keras",), trials_visible=8, trials_hidden=40,
     demo_mistake=(
@@ -177,6 +184,14 @@ def _m2o_no_head_bias(xs, U, W, b, V, c):
     return _rnn_states(xs, U, W, b)[:, -1] @ V
 
 
+def _m2o_stops_early(xs, U, W, b, V, c):
+    return _rnn_states(xs[:, :-1], U, W, b)[:, -1] @ V + c
+
+
+def _m2o_no_dense(xs, U, W, b, V, c):
+    return _rnn_states(xs, U, W, b)[:, -1]
+
+
 MANY_TO_ONE_FORWARD = Exercise(
     "many_to_one_forward", points=2, make_inputs=_many_to_one_inputs, reference=many_to_one_forward_reference,
     outputs=(Out("y", "array", "(batch, classes)"),),
@@ -191,6 +206,11 @@ MANY_TO_ONE_FORWARD = Exercise(
                 "h_{t-1} W + b) needs the recurrent term, starting from h_0 = 0.", _m2o_no_recurrence),
         Mistake("the recurrent term should be h_{t-1} @ W, not h_{t-1} @ W.T.", _m2o_w_transposed),
         Mistake("the dense layer adds its bias: y = h_T V + c.", _m2o_no_head_bias),
+        Mistake("the loop misses the last step: range(T - 1) stops before the last input x_T. Run the "
+                "step for every t in range(T), so that h_T has read the whole sequence, then classify it.",
+                _m2o_stops_early),
+        Mistake("you returned the last hidden state h_T itself. Many-to-one classifies it with the dense "
+                "layer: y = h_T @ V + c, shape (batch, classes).", _m2o_no_dense),
     ),
     forbidden=("keras", "rnnkit.bptt.forward", "rnnkit.cells.rnn_step", "rnnkit.bptt.linear_head"),
     demo_mistake=("return h @ V + c", "return h @ V"),
@@ -266,6 +286,19 @@ def _s2s_encoder_outputs(xs, ys_in, enc, dec, V, c):
     return _enc(xs, enc) @ V + c
 
 
+def _s2s_shifted_again(xs, ys_in, enc, dec, V, c):
+    return _dec(np.roll(ys_in, 1, axis=1), dec, _enc(xs, enc)[:, -1]) @ V + c
+
+
+def _s2s_shifted_again_zero(xs, ys_in, enc, dec, V, c):
+    shifted = np.concatenate([np.zeros_like(ys_in[:, :1]), ys_in[:, :-1]], axis=1)
+    return _dec(shifted, dec, _enc(xs, enc)[:, -1]) @ V + c
+
+
+def _s2s_encoder_skips_first(xs, ys_in, enc, dec, V, c):
+    return _dec(ys_in, dec, _enc(xs[:, 1:], enc)[:, -1]) @ V + c
+
+
 SEQ2SEQ_FORWARD = Exercise(
     name="seq2seq_forward",
     points=3,
@@ -283,6 +316,14 @@ SEQ2SEQ_FORWARD = Exercise(
                 "decoder step: (batch, T_out, classes).", _s2s_last_only),
         Mistake("you returned outputs for the encoder's steps; the outputs come from the decoder, "
                 "which reads ys_in.", _s2s_encoder_outputs),
+        Mistake("your decoder reads ys_in[:, t - 1], which wraps around to the last step at t = 0. ys_in is "
+                "already the target shifted by one step (teacher forcing), so decoder step t reads ys_in[:, t] "
+                "as it is: do not shift it again.", _s2s_shifted_again),
+        Mistake("your decoder reads ys_in one step late (zeros at t = 0, then ys_in[:, t - 1]). ys_in is "
+                "already the target shifted by one step (teacher forcing), so decoder step t reads "
+                "ys_in[:, t] as it is: do not shift it again.", _s2s_shifted_again_zero),
+        Mistake("your encoder never reads the first input: its loop must run over every step, for t in "
+                "range(T_in), starting at t = 0 (xs[:, 0] is the first input).", _s2s_encoder_skips_first),
     ),
     forbidden=("keras", "rnnkit.bptt.forward", "rnnkit.cells.rnn_step", "rnnkit.bptt.linear_head"),
     demo_mistake=("h = h_enc", "h = np.zeros_like(h_enc)"),

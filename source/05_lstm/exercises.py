@@ -113,6 +113,13 @@ def _fwd_h_from_c_prev(x, h_prev, c_prev, p):
     return o * np.tanh(c_prev), c
 
 
+def _fwd_sigmoid_sign(x, h_prev, c_prev, p):
+    f, i, _, o = (1.0 - gate for gate in _gates(x, h_prev, p))  # 1 / (1 + exp(a)) = 1 - sigmoid(a)
+    g = np.tanh(_pre(x, h_prev, p, "g"))
+    c = f * c_prev + i * g
+    return o * np.tanh(c), c
+
+
 def _fwd_w_transposed(x, h_prev, c_prev, p):
     q = dict(p)
     for gate in LECTURE_GATES:
@@ -135,6 +142,9 @@ LSTM_STEP_FORWARD = Exercise(
                 "cell, the input gate scales the candidate: c_t = f * c_prev + i * g.", _fwd_f_i_swapped),
         Mistake("h uses the old cell state; compute c_t first, then h = o * tanh(c_t).", _fwd_h_from_c_prev),
         Mistake("the recurrent term should be h_prev @ W_*, not h_prev @ W_*.T.", _fwd_w_transposed),
+        Mistake("your sigmoid has the wrong sign: sigmoid(a) = 1 / (1 + np.exp(-a)), with a minus, so that a "
+                "gate opens (goes to 1) as its pre-activation grows. 1 / (1 + np.exp(a)) is 1 - sigmoid(a), "
+                "every gate upside down.", _fwd_sigmoid_sign),
     ),
     forbidden=("rnnkit.cells.lstm_step", "rnnkit.bptt.forward", "keras"),
     demo_mistake=(
@@ -174,7 +184,8 @@ def lstm_step_backward_reference(dh, dc, x, h_prev, c_prev, p):
 
 
 def _backward_model(dh, dc, x, h_prev, c_prev, p, *, through_h=True, carry_dc=True,
-                    g_deriv="tanh", dc_prev_gate="f", tanh_c_in_do=True, order=LECTURE_GATES):
+                    g_deriv="tanh", dc_prev_gate="f", tanh_c_in_do=True, order=LECTURE_GATES,
+                    o_deriv=True, input_gates=LECTURE_GATES, dh_prev_weights="W"):
     """A hand-written LSTM backward whose switches each make one typical mistake."""
     f, i, g, o = _gates(x, h_prev, p)
     c = f * c_prev + i * g
@@ -187,11 +198,11 @@ def _backward_model(dh, dc, x, h_prev, c_prev, p, *, through_h=True, carry_dc=Tr
         "f": dct * c_prev * f * (1 - f),
         "i": dct * g * i * (1 - i),
         "g": dct * i * ((1 - g**2) if g_deriv == "tanh" else g * (1 - g)),
-        "o": do * o * (1 - o),
+        "o": do * o * (1 - o) if o_deriv else do,
     }
     dc_prev = dct * {"f": f, "i": i}[dc_prev_gate]
-    dx = sum(d_pre[k] @ p[f"U_{k}"].T for k in LECTURE_GATES)
-    dh_prev = sum(d_pre[k] @ p[f"W_{k}"].T for k in LECTURE_GATES)
+    dx = sum(d_pre[k] @ p[f"U_{k}"].T for k in input_gates)
+    dh_prev = sum(d_pre[k] @ p[f"{dh_prev_weights}_{k}"].T for k in input_gates)
     dU = np.concatenate([x.T @ d_pre[k] for k in order], axis=1)
     dW = np.concatenate([h_prev.T @ d_pre[k] for k in order], axis=1)
     db = np.concatenate([d_pre[k].sum(axis=0) for k in order])
@@ -229,6 +240,16 @@ LSTM_STEP_BACKWARD = Exercise(
                 "by side as f, i, g, o (the order of the keys of p).", _bwd(order=("f", "i", "o", "g"))),
         Mistake("the weight gradients are right but stacked in Keras' order i, f, g, o; this exercise "
                 "uses the lecture order f, i, g, o.", _bwd(order=KERAS_GATES)),
+        Mistake("the output gate's gradient misses the sigmoid's derivative: o = sigmoid(a_o), so the "
+                "gradient of its pre-activation is dh * tanh(c_t) * o * (1 - o).", _bwd(o_deriv=False)),
+        *(Mistake(f"dx and dh_prev collect the gradient of the {name} only. x and h_prev enter all four "
+                  f"gates' pre-activations, so dx sums da_k @ U_k.T and dh_prev sums da_k @ W_k.T over "
+                  f"each gate k = f, i, g, o.", _bwd(input_gates=(gate,)))
+          for gate, name in (("f", "forget gate"), ("i", "input gate"), ("g", "candidate g"),
+                             ("o", "output gate"))),
+        Mistake("dh_prev goes back through the input weights U_*. h_prev entered the gates through the "
+                "recurrent weights, h_prev @ W_k, so dh_prev = sum over the gates of da_k @ W_k.T, shape "
+                "(batch, hidden); only dx uses U_k.T.", _bwd(dh_prev_weights="U")),
     ),
     forbidden=(
         "rnnkit.cells.lstm_step",
@@ -323,16 +344,25 @@ def peephole_lstm_step_reference(x, h_prev, c_prev, p):
     return h, c
 
 
-def _peephole_model(x, h_prev, c_prev, p, *, o_sees="c", f_i_peep=True, swap_fi=False):
+def _peephole_model(x, h_prev, c_prev, p, *, o_sees="c", f_i_peep=True, swap_fi=False, f_i_see="c_prev",
+                    after_sigmoid=False, P_o="P_o"):
     P_f, P_i = (p["P_i"], p["P_f"]) if swap_fi else (p["P_f"], p["P_i"])
     a_f, a_i = _pre(x, h_prev, p, "f"), _pre(x, h_prev, p, "i")
-    if f_i_peep:
-        a_f, a_i = a_f + P_f * c_prev, a_i + P_i * c_prev
-    f, i = _sigmoid(a_f), _sigmoid(a_i)
     g = np.tanh(_pre(x, h_prev, p, "g"))
+    # what f and i peek at: the old cell, the hidden state, or a new cell computed first without peepholes
+    peeked = {"c_prev": c_prev, "h_prev": h_prev, "c_plain": _sigmoid(a_f) * c_prev + _sigmoid(a_i) * g}[f_i_see]
+    if after_sigmoid:
+        f, i = _sigmoid(a_f) + P_f * peeked, _sigmoid(a_i) + P_i * peeked
+    else:
+        if f_i_peep:
+            a_f, a_i = a_f + P_f * peeked, a_i + P_i * peeked
+        f, i = _sigmoid(a_f), _sigmoid(a_i)
     c = f * c_prev + i * g
-    seen = {"c": c, "c_prev": c_prev, "none": 0.0}[o_sees]
-    o = _sigmoid(_pre(x, h_prev, p, "o") + p["P_o"] * seen)
+    seen = {"c": c, "c_prev": c_prev, "h_prev": h_prev, "none": 0.0}[o_sees]
+    if after_sigmoid:
+        o = _sigmoid(_pre(x, h_prev, p, "o")) + p[P_o] * seen
+    else:
+        o = _sigmoid(_pre(x, h_prev, p, "o") + p[P_o] * seen)
     return o * np.tanh(c), c
 
 
@@ -356,6 +386,19 @@ PEEPHOLE_LSTM_STEP = Exercise(
         Mistake("the output gate has no peephole: add P_o * c_t (the new cell state) to its "
                 "pre-activation.", _peep(o_sees="none")),
         Mistake("P_f and P_i are swapped: the forget gate uses P_f, the input gate P_i.", _peep(swap_fi=True)),
+        Mistake("the peepholes look at the hidden state h_prev; they look at the CELL state: f and i see "
+                "P_f * c_prev and P_i * c_prev, o sees P_o * c_t.", _peep(f_i_see="h_prev", o_sees="h_prev")),
+        Mistake("f and i peek at the hidden state h_prev; the peepholes look at the CELL state: f and i see "
+                "the previous cell, P_f * c_prev and P_i * c_prev.", _peep(f_i_see="h_prev")),
+        Mistake("f and i peek at the new cell state, computed first with a plain LSTM step. They decide how "
+                "the cell is updated, so they can only see the previous cell: + P_f * c_prev and "
+                "+ P_i * c_prev. Only o, computed after the update, sees c_t.", _peep(f_i_see="c_plain")),
+        Mistake("the peephole terms are added after the sigmoids; they belong inside, in the "
+                "pre-activations: f = sigmoid(x U_f + h_prev W_f + b_f + P_f * c_prev), likewise i with "
+                "P_i * c_prev and o with P_o * c_t, so each gate stays between 0 and 1.",
+                _peep(after_sigmoid=True)),
+        Mistake("the output gate uses the forget gate's P_f. Each gate has its own peephole weights: "
+                "o = sigmoid(x U_o + h_prev W_o + b_o + P_o * c_t).", _peep(P_o="P_f")),
     ),
     forbidden=("rnnkit.cells.lstm_step", "rnnkit.bptt.forward", "keras"),
     demo_mistake=('p["P_o"] * c)', 'p["P_o"] * c_prev)'),

@@ -61,7 +61,8 @@ def _gru_variant(x, h_prev, params, *, kind):
         recurrent = r * (h_prev @ W("W_g"))
     else:
         recurrent = (r * h_prev) @ W("W_g")
-    g = np.tanh(x @ p["U_g"] + recurrent + p["b_g"])
+    candidate = _sigmoid if kind == "sigmoid_g" else np.tanh
+    g = candidate((0.0 if kind == "no_input" else x @ p["U_g"]) + recurrent + p["b_g"])
     return z * h_prev + (1 - z) * g if kind == "flip" else (1 - z) * h_prev + z * g
 
 
@@ -81,6 +82,12 @@ GRU_STEP_FORWARD = Exercise(
                     "g = tanh(x @ U_g + (r * h_prev) @ W_g + b_g).",
         "W.T": "the recurrent weights are transposed: with row vectors the state is multiplied on the "
                "left, h_prev @ W (W has shape (hidden, hidden), rows = previous state).",
+        "no_input": "the candidate g never sees the input: its term x @ U_g is missing. Like every block, the "
+                    "candidate reads the new input and the (reset) previous state: "
+                    "g = tanh(x @ U_g + (r * h_prev) @ W_g + b_g).",
+        "sigmoid_g": "the candidate g uses a sigmoid. Only the gates z and r are sigmoids (numbers between 0 "
+                     "and 1 that mix and reset); the candidate state is a tanh, like a simple RNN's: "
+                     "g = tanh(x @ U_g + (r * h_prev) @ W_g + b_g).",
     }),
     forbidden=("rnnkit.cells.gru_step", "rnnkit.bptt.forward", "keras"), trials_hidden=4,
     demo_mistake=("return (1 - z) * h_prev + z * g", "return z * h_prev + (1 - z) * g"),
@@ -171,6 +178,17 @@ def _count(d, h, gates, bias_vectors):
     return gates * h * (d + h) + bias_vectors * gates * h
 
 
+def _count_variant(input_size, hidden_size, reset_after, *, kind):
+    """The count with the slip ``kind`` in the formula 3 * H * (D + H + biases)."""
+    d, h, biases = input_size, hidden_size, 2 if reset_after else 1
+    return {
+        "no_W": 3 * h * (d + biases),
+        "no_parentheses": 3 * h * d + h + biases,
+        "bias_per_block": 3 * (h * (d + h) + biases),
+        "bias_once": 3 * h * (d + h) + biases,
+    }[kind]
+
+
 GRU_PARAM_COUNT = Exercise(
     "gru_param_count", points=1, make_inputs=_count_inputs, reference=_count_reference,
     outputs=(Out("count", kind="int"),),
@@ -187,7 +205,20 @@ GRU_PARAM_COUNT = Exercise(
         Mistake("the extra recurrent bias of reset_after=True has one entry per unit and per block: "
                 "3 * H more parameters, not H.",
                 lambda input_size, hidden_size, reset_after: _count(input_size, hidden_size, 3, 1) + (hidden_size if reset_after else 0)),
-    ),
+    ) + variants(_count_variant, {
+        "no_W": "the recurrent weights are not counted. Each of the 3 blocks z, r, g owns a W (H, H) for "
+                "the previous state besides its U (D, H): H * H more numbers per block, 3 * H * (D + H + 1) "
+                "in all (3 * H * (D + H + 2) with reset_after=True).",
+        "no_parentheses": "the parentheses are missing: 3 * H * D + H + ... multiplies only D by 3 * H. Each of "
+                          "the 3 blocks owns H (D + H + 1) numbers (U, W and a bias), so 3 * H multiplies the "
+                          "whole sum: 3 * H * (D + H + 1), or 3 * H * (D + H + 2) with reset_after=True.",
+        "bias_per_block": "each bias was counted as one number per block. A bias is a vector with one entry per "
+                          "unit, b (H,): H numbers per bias and per block, 3 * H * (D + H + 1) in all "
+                          "(3 * H * (D + H + 2) with reset_after=True).",
+        "bias_once": "the biases were counted as a single number or two for the whole layer. Each of the 3 "
+                     "blocks has its own bias vector b (H,), one entry per unit (two with reset_after=True): "
+                     "3 * H * (D + H + 1), or 3 * H * (D + H + 2).",
+    }),
     forbidden=("rnnkit.layouts.param_count", "keras"), trials_visible=3, trials_hidden=6,
     regimes=("reset_after=True", "reset_after=False"),
     demo_mistake=("(input_size + hidden_size + biases)", "(input_size + hidden_size)"),

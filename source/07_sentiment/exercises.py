@@ -50,15 +50,33 @@ def _crc(token, n):
     return zlib.crc32(token.encode("utf-8")) % n
 
 
-def _encode_with(offset_shift=0, bucket=_crc):
+def _encode_with(offset_shift=0, bucket=_crc, offset=len, unknown=None):
+    """Encoding with a slip: the buckets' offset (a function of token_to_id) moved or replaced,
+    another bucket function ``bucket(token, num_oov_buckets, token_to_id)``, or every unknown
+    word sent to the id ``unknown``."""
     def encode(tokens, token_to_id, num_oov_buckets):
-        offset = len(token_to_id) + offset_shift
-        return np.array(
-            [token_to_id[t] if t in token_to_id else offset + bucket(t, num_oov_buckets) for t in tokens],
-            dtype=np.int64,
-        )
+        start = offset(token_to_id) + offset_shift
+
+        def oov(token):
+            return unknown if unknown is not None else start + bucket(token, num_oov_buckets)
+
+        return np.array([token_to_id[t] if t in token_to_id else oov(t) for t in tokens], dtype=np.int64)
 
     return encode
+
+
+def _encode_modulo(size):
+    """The bucket taken modulo ``size(token_to_id, num_oov_buckets)`` instead of num_oov_buckets."""
+    def encode(tokens, token_to_id, num_oov_buckets):
+        n = size(token_to_id, num_oov_buckets)
+        return _encode_with(bucket=lambda t, _: _crc(t, n))(tokens, token_to_id, num_oov_buckets)
+
+    return encode
+
+
+_MODULO_MESSAGE = ("the bucket number is taken modulo the vocabulary size. There are num_oov_buckets buckets, so "
+                   "an unknown word's bucket is zlib.crc32(token.encode('utf-8')) % num_oov_buckets, a number "
+                   "from 0 to num_oov_buckets - 1, and its id len(token_to_id) + that bucket.")
 
 
 ENCODE_WITH_OOV = Exercise(
@@ -81,6 +99,16 @@ ENCODE_WITH_OOV = Exercise(
             _encode_with(bucket=lambda t, n: hash(t) % n),
             calls="hash",
         ),
+        Mistake("the unknown words got their bare bucket number (0, 1, ...), which are the ids of the padding and "
+                "the first known words. The buckets come after the known words: add the offset "
+                "len(token_to_id) (K + 1), id = len(token_to_id) + crc32 % num_oov_buckets.",
+                _encode_with(offset=lambda token_to_id: 0)),
+        Mistake("every unknown word got the padding id 0 (as token_to_id.get(token, 0) gives). Id 0 means "
+                "\"no word here\" and is masked out; an unknown word goes to its hashed bucket, "
+                "len(token_to_id) + zlib.crc32(token.encode('utf-8')) % num_oov_buckets.",
+                _encode_with(unknown=0)),
+        Mistake(_MODULO_MESSAGE, _encode_modulo(lambda token_to_id, n: len(token_to_id))),
+        Mistake(_MODULO_MESSAGE, _encode_modulo(lambda token_to_id, n: len(token_to_id) + n)),
     ),
     forbidden=("rnnkit.embedding.oov_bucket", "keras"),
     demo_mistake=("offset = len(token_to_id)", "offset = len(token_to_id) - 1"),
@@ -121,6 +149,10 @@ EMBEDDING_LOOKUP_ONEHOT = Exercise(
     ),
     forbidden=("rnnkit.embedding.embedding_lookup", "rnnkit.embedding.one_hot", "keras"),
     demo_mistake=("np.eye(V)[ids]", "np.eye(V)[ids - 1]"),
+    # A one-hot table built too small (np.eye(d), np.eye(ids.max())) cannot hold the largest id.
+    hints={"IndexError": "An id is past the end of your one-hot table. A one-hot vector has one entry per word of "
+                         "the vocabulary, V = E.shape[0] (the rows of E; not d, its columns), so the ids 0 .. V - 1 "
+                         "index the rows of np.eye(V)."},
 )
 
 
@@ -154,6 +186,10 @@ def _grad_first_sentence(d_out, ids, vocab_size):
     return dE
 
 
+def _grad_every_row(d_out, ids, vocab_size):
+    return np.zeros((vocab_size, d_out.shape[-1])) + d_out.sum(axis=(0, 1))
+
+
 def _grad_mean(d_out, ids, vocab_size):
     onehot = np.eye(vocab_size)[ids].reshape(-1, vocab_size)
     counts = np.maximum(onehot.sum(axis=0), 1)[:, None]
@@ -172,6 +208,10 @@ EMBEDDING_GRAD = Exercise(
                 "so every (b, t) position adds d_out[b, t] to row ids[b, t].", _grad_first_sentence),
         Mistake("you averaged over the occurrences of each id. The embedding row is used once per "
                 "occurrence, and the chain rule adds (not averages) the gradients of each use.", _grad_mean),
+        Mistake("every row of dE holds the gradient summed over all positions, whatever its id. Position "
+                "(b, t) only used row ids[b, t] of E, so its d_out[b, t] goes to that row alone: "
+                "np.add.at(dE, ids, d_out), or the transposed one-hot matrix times d_out. Rows of words "
+                "that do not occur stay 0.", _grad_every_row),
     ),
     forbidden=("rnnkit.embedding.embedding_backward", "rnnkit.embedding.one_hot", "keras"),
     demo_mistake=("np.add.at(dE, ids, d_out)", "dE[ids] += d_out"),

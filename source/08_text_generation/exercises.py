@@ -51,6 +51,9 @@ NEXT_CHAR_TARGETS = Exercise(
                 lambda ids: (ids[:, :-1], ids[:, :-1])),
         Mistake("the shift is along the batch axis (rows). Each row is one sequence; shift along "
                 "time, the last axis: ids[:, :-1] and ids[:, 1:].", lambda ids: (ids[:-1], ids[1:])),
+        Mistake("every step has the same target, the last id of the sequence. Each step t predicts its own "
+                "next character, ids[:, t + 1]: the targets are the whole sequence shifted by one, ids[:, 1:].",
+                lambda ids: (ids[:, :-1], np.repeat(ids[:, -1:], ids.shape[1] - 1, axis=1))),
     ),
     forbidden=("keras",), rtol=0.0, atol=0.0,
     demo_mistake=("return ids[:, :-1], ids[:, 1:]", "return ids[:, 1:], ids[:, :-1]"),
@@ -97,6 +100,7 @@ def _sample_reference(logits, temperature, u):
 
 
 def _sample_variant(logits, temperature, u, *, kind):
+    """The sampling with the mistake ``kind`` (the probabilities, then the draw)."""
     if kind == "probs_renormalised":
         probs = softmax(logits)
     elif kind == "probs_divided":
@@ -109,6 +113,12 @@ def _sample_variant(logits, temperature, u, *, kind):
         return np.argmax(probs, axis=-1).astype(np.int64), probs
     if kind == "no_cumsum":
         return np.argmax(probs > u[:, None], axis=-1).astype(np.int64), probs
+    if kind == "one_before":  # the last index whose cumulative probability is <= u
+        return (np.sum(np.cumsum(probs, axis=-1) <= u[:, None], axis=-1) - 1).astype(np.int64), probs
+    if kind in ("cumsum_batch", "cumsum_flat"):
+        cdf = np.cumsum(probs, axis=0) if kind == "cumsum_batch" else np.cumsum(probs)
+        idx = np.sum(cdf <= u[:, None], axis=-1)
+        return np.minimum(idx, probs.shape[-1] - 1).astype(np.int64), probs
     return _inverse_cdf(probs, u), probs
 
 
@@ -132,6 +142,15 @@ SAMPLE_WITH_TEMPERATURE = Exercise(
         "no_cumsum": "u was compared with the probabilities themselves. Compare it with the CUMULATIVE "
                      "probabilities (np.cumsum along the last axis): the sample is the first index whose "
                      "cumulative probability exceeds u.",
+        "one_before": "each sample is one index too low: you took the last index whose cumulative probability "
+                      "is still <= u. The sample is the FIRST index whose cumulative probability exceeds u, one "
+                      "further: np.sum(cdf <= u[:, None], axis=1) itself, without the - 1.",
+        "cumsum_batch": "the cumulative probabilities run down the batch (np.cumsum along axis 0). Each row is its "
+                        "own distribution: accumulate along the characters, the last axis, np.cumsum(probs, "
+                        "axis=1), and compare row b with u[b].",
+        "cumsum_flat": "the cumulative probabilities run through the whole batch (np.cumsum without an axis "
+                       "flattens probs). Each row is its own distribution: accumulate along the characters, "
+                       "np.cumsum(probs, axis=1), and compare row b with u[b].",
     }),
     forbidden=("rnnkit.bptt.softmax", "rnnkit.ngram.sample_categorical", "keras"), trials_hidden=4,
     demo_mistake=("z = logits / temperature", "z = logits * temperature"),
@@ -168,6 +187,8 @@ def _nll_variant(probs, targets, *, kind):
     if kind == "argmax":
         p = probs.max(axis=-1)
     nll = -np.log10(p) if kind == "log10" else -np.log(p)
+    if kind == "entropy":
+        nll = -np.sum(probs * np.log(probs), axis=-1)
     if kind == "no_minus":
         nll = -nll
     per_step = nll.sum(axis=0) if kind == "batch_sum" else nll.mean(axis=0)
@@ -191,6 +212,9 @@ SEQUENCE_NLL = Exercise(
                      "Keras does: per_step[t] = mean over b of -ln p.",
         "no_minus": "the minus sign is missing: a negative log-likelihood is -ln p, a positive number.",
         "log10": "this is a base-10 logarithm. Losses use the natural log, np.log.",
+        "entropy": "this is the entropy of each predicted distribution, -sum_k p_k ln p_k, which never looks at "
+                   "the targets. The loss scores only the probability the model gave the TRUE next character: "
+                   "-ln probs[b, t, targets[b, t]].",
     }),
     forbidden=("rnnkit.bptt.softmax_cross_entropy", "keras"),
     demo_mistake=("total = per_step.sum()", "total = per_step.mean()"),
@@ -221,11 +245,19 @@ PERPLEXITY = Exercise(
                 lambda nll_per_step: float(np.exp(np.sum(nll_per_step)))),
         Mistake("this uses base 2 (2 ** mean). Our losses are natural logs, so perplexity is "
                 "np.exp(mean NLL).", lambda nll_per_step: float(2.0 ** np.mean(nll_per_step))),
+        Mistake("this uses base 10 (10 ** mean). Our losses are natural logs, so perplexity is "
+                "np.exp(mean NLL).", lambda nll_per_step: float(10.0 ** np.mean(nll_per_step))),
         Mistake("this averages exp(NLL) per character. Average the NLL first, then exponentiate: "
                 "exp(mean(nll)) (the geometric mean of 1 / p).",
                 lambda nll_per_step: float(np.mean(np.exp(nll_per_step)))),
         Mistake("the sign is flipped: the losses are already NEGATIVE log-likelihoods, so perplexity "
                 "is exp(+mean(nll)), a number >= 1.", lambda nll_per_step: float(np.exp(-np.mean(nll_per_step)))),
+        Mistake("this is exp of the SUM divided by N: the division comes too late. Average the losses first, "
+                "then exponentiate: exp(sum(nll) / N) = np.exp(np.mean(nll)).",
+                lambda nll_per_step: float(np.exp(np.sum(nll_per_step)) / len(nll_per_step))),
+        Mistake("the summed NLL is divided by N - 1. The mean NLL per character divides by the number of "
+                "characters N = len(nll_per_step) (np.mean does it), then exponentiate.",
+                lambda nll_per_step: float(np.exp(np.sum(nll_per_step) / (len(nll_per_step) - 1)))),
     ),
     forbidden=("rnnkit.ngram.perplexity_from_nll", "rnnkit.ngram.CharNGram.perplexity", "keras"),
     demo_mistake=("np.mean(nll_per_step)", "np.sum(nll_per_step)"),

@@ -47,8 +47,9 @@ def _windows_variant(series, window, horizon, *, kind):
     target_shift = {"early": -1, "late": 1}.get(kind, 0)
     # a target shifted later runs out of series one window earlier
     n = len(series) - window - horizon + 1 - max(target_shift, 0) - (1 if kind == "drop_last" else 0)
-    X = np.stack([series[i : i + window] for i in range(n)])[:, :, None]
-    y = np.stack([series[i + window + target_shift : i + window + target_shift + horizon] for i in range(n)])
+    starts = range(0, n, window if kind == "stride" else 1)
+    X = np.stack([series[i : i + window] for i in starts])[:, :, None]
+    y = np.stack([series[i + window + target_shift : i + window + target_shift + horizon] for i in starts])
     return X, y
 
 
@@ -66,6 +67,9 @@ SLIDING_WINDOWS = Exercise(
                      "windows (range(n - window - horizon + 1)).",
         "late": "the target skips one step: the value right after the window, series[i + window], "
                 "is the first thing to forecast.",
+        "stride": "the windows do not overlap: yours start every `window` steps. A window starts at EVERY "
+                  "step, i = 0, 1, 2, ..., so consecutive windows overlap in all but one value and a series of "
+                  "length n gives n - window - horizon + 1 of them: range(n - window - horizon + 1).",
     }),
     forbidden=("rnnkit.data.make_windows", "keras"), rtol=0.0, atol=0.0,
     demo_mistake=("series[i + window : i + window + horizon]", "series[i + window - 1 : i + window - 1 + horizon]"),
@@ -98,6 +102,20 @@ def _splits_leaky(train, val, test):
     return _splits_with(train, val, test, np.mean(everything), np.std(everything))
 
 
+def _splits_variant(train, val, test, *, kind):
+    """Standardising with the slip ``kind``; the statistics returned are the ones used."""
+    mean, std = np.mean(train), np.std(train)
+    if kind == "train_val":
+        mean, std = np.mean(np.concatenate([train, val])), np.std(np.concatenate([train, val]))
+    if kind == "times_std":
+        return (train - mean) * std, (val - mean) * std, (test - mean) * std, float(mean), float(std)
+    if kind == "no_centre":
+        return train / std, val / std, test / std, float(mean), float(std)
+    if kind == "no_scale":
+        return train - mean, val - mean, test - mean, float(mean), float(std)
+    return _splits_with(train, val, test, mean, std)
+
+
 def _splits_each_own(train, val, test):
     parts = [(a - np.mean(a)) / np.std(a) for a in (train, val, test)]
     return (*parts, float(np.mean(train)), float(np.std(train)))
@@ -127,7 +145,17 @@ STANDARDISE_SPLITS = Exercise(
                 lambda train, val, test: _splits_with(train, val, test, np.mean(train), np.std(train, ddof=1))),
         Mistake("the data are divided by the variance; divide by the standard deviation, np.std(train).",
                 lambda train, val, test: _splits_with(train, val, test, np.mean(train), np.var(train))),
-    ),
+    ) + variants(_splits_variant, {
+        "train_val": "the statistics come from training and validation together. Validation is the future too, "
+                     "unknown while the model is built: take the mean and std of the training part alone and "
+                     "apply them to all three parts.",
+        "times_std": "the centred values are multiplied by the std. Standardising divides: (y - mean) / std, "
+                     "so that the training part has mean 0 and std 1.",
+        "no_centre": "the mean is not subtracted: the parts are only divided by the std. Standardise with "
+                     "(y - mean) / std, the training part's mean and std for all three parts.",
+        "no_scale": "the parts are centred but not divided by the std, so they keep the series' own scale. "
+                    "Standardise fully: (y - mean) / std, with the training part's statistics.",
+    }),
     forbidden=("keras",),
     demo_mistake=("mean, std = np.mean(train), np.std(train)", "mean, std = np.mean(np.concatenate([train, val, test])), np.std(np.concatenate([train, val, test]))"),
 )
@@ -161,6 +189,17 @@ def _fit_no_intercept(X, y):
     return w, np.zeros(y.shape[1])
 
 
+def _fit_ones_first(X, y):
+    A = np.concatenate([np.ones((X.shape[0], 1)), X], axis=1)
+    coef, *_ = np.linalg.lstsq(A, y, rcond=None)
+    return coef[:-1], coef[-1]
+
+
+def _fit_bias_afterwards(X, y):
+    w, *_ = np.linalg.lstsq(X, y, rcond=None)
+    return w, y.mean(axis=0) - X.mean(axis=0) @ w
+
+
 def _fit_mean_bias(X, y):
     w, *_ = np.linalg.lstsq(X, y - y.mean(axis=0), rcond=None)
     return w, y.mean(axis=0)
@@ -175,6 +214,13 @@ FIT_LINEAR_FORECASTER = Exercise(
         Mistake("only y is centred: w was fitted to y - mean(y) on the raw X, and b set to mean(y). "
                 "Fit w and b together (a column of ones in X) so that they are the least squares solution.",
                 _fit_mean_bias),
+        Mistake("the column of ones is the FIRST column of your [1, X], so b is the FIRST row of the solution, "
+                "and w the rows after it; you read b from the last row. Either split theta[0] and theta[1:], "
+                "or put the ones last, [X, 1], as the lecture does (then b = theta[-1]).", _fit_ones_first),
+        Mistake("w was fitted without an intercept and b set afterwards from the means. Without the column of "
+                "ones the fit forces the line through 0, so this w is not the least squares w of the model with "
+                "b. Fit w and b TOGETHER: append a column of ones to X, solve once, and split off the last row as b.",
+                _fit_bias_afterwards),
     ),
     forbidden=("keras",), rtol=1e-6, atol=1e-8,
     demo_mistake=("np.ones((X.shape[0], 1))", "np.zeros((X.shape[0], 1))"),
@@ -220,6 +266,16 @@ def _recursive_wrong_end(x, horizon, w, b):
     return np.stack(preds, axis=1)
 
 
+def _recursive_variant(x, horizon, w, b, *, kind):
+    window, preds = np.array(x, dtype=float), []
+    for _ in range(horizon):
+        step = window @ w + (0.0 if kind == "no_b" else b)
+        preds.append(step)
+        kept = window[:, :-1] if kind == "drop_newest" else window[:, 1:]
+        window = np.concatenate([kept, step[:, None]], axis=1)
+    return np.stack(preds, axis=1)
+
+
 def _recursive_persist(x, horizon, w, b):
     window, preds = np.array(x, dtype=float), []
     for _ in range(horizon):
@@ -239,8 +295,16 @@ RECURSIVE_FORECAST = Exercise(
                 "oldest first: drop window[:, 0] and append the prediction at the end.", _recursive_wrong_end),
         Mistake("the window is extended with its own last value instead of the prediction: feed the "
                 "model's prediction back in.", _recursive_persist),
-    ),
+    ) + variants(_recursive_variant, {
+        "drop_newest": "the newest value is dropped instead of the oldest. The window is in time order, oldest "
+                       "first: keep window[:, 1:] (everything but the oldest) and append the prediction at the end.",
+        "no_b": "the intercept b is missing: each step predicts window @ w + b.",
+    }),
     forbidden=("keras",),
+    # A window that grows (the prediction appended, nothing dropped) no longer fits w.
+    hints={"ValueError": "The window must keep its length from step to step: w has one weight per value of the "
+                         "window. After each prediction drop the oldest value, window[:, 1:], and append the "
+                         "prediction as a new last column, step[:, None]."},
     demo_mistake=("window = np.concatenate([window[:, 1:], step[:, None]], axis=1)",
                   "window = np.concatenate([window[:, 1:], window[:, -1:]], axis=1)"),
 )

@@ -70,10 +70,10 @@ def _numpy_loss_and_grads(ids, targets, h0, U, W, b, V, c, kind=None):
         h = np.tanh(xs[:, t] @ U + h @ W + b)
         hs.append(h)
     hs = np.stack(hs, axis=1)
-    p = softmax(hs @ V + (0.0 if kind == "no_c" else c))
+    p = softmax(hs @ V + (0.0 if kind == "no_c" else c), axis=1 if kind == "softmax_time" else -1)
     onehot = np.eye(K)[targets]
     scale = {"sum_batch": 1.0, "mean_time": 1.0 / (B * T)}.get(kind, 1.0 / B)
-    loss = -np.sum(np.log(np.sum(p * onehot, axis=-1))) * scale
+    loss = -np.sum(np.log(np.sum(p * onehot, axis=-1))) * (1.0 / (B * T) if kind == "mean_loss_only" else scale)
     dz = (p if kind == "no_minus_one" else p - onehot) * scale
     dV = hs.reshape(-1, H).T @ dz.reshape(-1, K)
     dc = dz.sum(axis=(0, 1))
@@ -123,6 +123,12 @@ CHAR_RNN_LOSS_AND_GRADS = Exercise(
         "zero_h0": "the given h0 is ignored: the first step must start from h0, in the forward pass and in "
                    "dW (the state before step 0 is h0).",
         "no_c": "the output bias c is missing from the logits: z = hs @ V + c.",
+        "softmax_time": "the softmax runs along the time axis (axis=1), so at each step the probabilities do not "
+                        "sum to 1 over the K symbols. p_t is a distribution over the next character: normalise "
+                        "along the last axis, z.max(axis=-1, keepdims=True) and e.sum(axis=-1, keepdims=True).",
+        "mean_loss_only": "the loss is the mean over the batch AND the steps (np.mean); your gradients are right. "
+                          "The lecture's loss averages over the batch but SUMS over the steps: "
+                          "-np.log(picked).sum() / B.",
     }),
     forbidden=_MODEL_REFERENCES + ("keras",),
     demo_mistake=("np.put_along_axis(dz, targets[..., None], picked[..., None] - 1, axis=-1)", "pass"),
@@ -153,7 +159,12 @@ def _sgd_inputs(rng, hidden, regime):
               "lr": round(float(rng.uniform(0.05, 0.3)), 3)}
     norm = _recurrent_norm(inputs)
     factor = rng.uniform(0.2, 0.5) if regime == CLIP_REGIMES[0] else rng.uniform(20.0, 50.0)
-    inputs["max_norm"] = round(norm * float(factor), 4)
+    max_norm = norm * float(factor)
+    if regime == CLIP_REGIMES[0]:
+        # below the norm of the weights U, W, b too, so that clipping the weights instead of the
+        # gradients changes them (and is not just "no clipping")
+        max_norm = min(max_norm, 0.9 * float(np.sqrt(sum(np.sum(model[k] ** 2) for k in ("U", "W", "b")))))
+    inputs["max_norm"] = round(max_norm, 4)
     return inputs
 
 
@@ -171,10 +182,14 @@ def _reference_sgd(ids, targets, U, W, b, V, c, lr, max_norm):
     return np.array(losses), p["U"], p["W"], p["b"], p["V"], p["c"]
 
 
-def _scale(grads, max_norm, per_array=False):
+def _scale(grads, max_norm, per_array=False, always=False):
+    """Clipping by global norm (``per_array``: each array by its own norm; ``always``: rescaled to
+    max_norm even when the norm is below it)."""
     if per_array:
         return [g * min(1.0, max_norm / np.sqrt(np.sum(g * g))) for g in grads]
     norm = np.sqrt(sum(np.sum(g * g) for g in grads))
+    if always:  # a saturated tanh can make every gradient exactly 0: no 0 / 0
+        return [g * (max_norm / (norm + 1e-12)) for g in grads]
     return [g * min(1.0, max_norm / norm) for g in grads]
 
 
@@ -182,14 +197,20 @@ def _sgd_variant(ids, targets, U, W, b, V, c, lr, max_norm, *, kind):
     start = [U, W, b, V, c]
     params, losses = list(start), []
     sign = -1.0 if kind == "ascent" else 1.0
+    step = lr * lr if kind == "lr_twice" else lr
+    h0 = np.zeros((ids.shape[1], W.shape[0]))
     for x, y in zip(ids, targets):
         at = start if kind == "stale" else params
-        loss, *grads, _ = _numpy_loss_and_grads(x, y, np.zeros((x.shape[0], W.shape[0])), *at)
+        loss, *grads, h_last = _numpy_loss_and_grads(x, y, h0, *at)
+        if kind == "carry_state":
+            h0 = h_last
         if kind == "clip_all":
             grads = _scale(grads, max_norm)
+        elif kind == "clip_weights":
+            at = _scale(at[:3], max_norm) + at[3:]
         elif kind != "no_clip":
-            grads = _scale(grads[:3], max_norm, per_array=kind == "per_array") + grads[3:]
-        params = [q - sign * lr * g for q, g in zip(at, grads)]
+            grads = _scale(grads[:3], max_norm, per_array=kind == "per_array", always=kind == "always_rescale") + grads[3:]
+        params = [q - sign * step * g for q, g in zip(at, grads)]
         losses.append(loss)
     return (np.array(losses), *params)
 
@@ -215,6 +236,17 @@ SGD_STEPS = Exercise(
         "ascent": "the weights move uphill: gradient DESCENT subtracts, theta = theta - lr * grad.",
         "stale": "every step starts again from the initial weights. Each batch's gradient must be taken at the "
                  "weights the previous step produced: reassign U, W, b, V, c inside the loop.",
+        "lr_twice": "the learning rate is applied twice (the gradients scaled by lr, then the update "
+                    "theta - lr * grad), so every step is lr times too short. Multiply by lr once: "
+                    "U = U - lr * dU with the clipped gradient dU.",
+        "carry_state": "the state is carried from batch to batch (h0 of a batch is the previous batch's h_last). "
+                       "The batches are separate chunks of text: every batch starts from the zero state, "
+                       "h0 = np.zeros((B, H)).",
+        "always_rescale": "the gradients are always rescaled to norm max_norm, also when their norm is already "
+                          "below it. Clipping only shrinks: scale = min(1, max_norm / norm), so a small gradient "
+                          "is left as it is (check the clip_grads you pasted).",
+        "clip_weights": "the weights U, W, b are clipped instead of their gradients. Clipping tames the update: pass "
+                        "the gradients dU, dW, db through clip_grads, then update U = U - lr * dU with them.",
     }),
     forbidden=_MODEL_REFERENCES + ("rnnkit.bptt.clip_by_global_norm", "keras"),
     demo_mistake=("dU, dW, db = clip_grads(dU, dW, db, max_norm)", "pass"),
@@ -225,7 +257,8 @@ SGD_STEPS = Exercise(
 # sample_chars
 
 
-_SAMPLE_KINDS = ("no_feedback", "no_state", "greedy", "times_t", "with_first")
+_SAMPLE_KINDS = ("no_feedback", "no_state", "greedy", "times_t", "with_first", "probs_divided", "predict_first",
+                 "feed_argmax")
 
 
 def _sample_inputs(rng, hidden):
@@ -259,14 +292,19 @@ def _reference_sample(first_id, h0, U, W, b, V, c, temperature, u):
 def _sample_variant(first_id, h0, U, W, b, V, c, temperature, u, *, kind):
     h, char, out = h0, first_id, []
     for draw in u:
+        h_before = h
         h = np.tanh(U[first_id if kind == "no_feedback" else char] + (h0 if kind == "no_state" else h) @ W + b)
-        z = h @ V + c
-        probs = softmax(z * temperature if kind == "times_t" else z / temperature)
-        if kind == "greedy":
-            char = int(np.argmax(probs))
+        z = (h_before if kind == "predict_first" else h) @ V + c
+        if kind == "probs_divided":
+            probs = softmax(z) / temperature
         else:
-            char = int(min(np.sum(np.cumsum(probs) <= draw), len(probs) - 1))
-        out.append(char)
+            probs = softmax(z * temperature if kind == "times_t" else z / temperature)
+        if kind == "greedy":
+            drawn = int(np.argmax(probs))
+        else:
+            drawn = int(min(np.sum(np.cumsum(probs) <= draw), len(probs) - 1))
+        char = int(np.argmax(probs)) if kind == "feed_argmax" else drawn
+        out.append(drawn)
     if kind == "with_first":
         out = [first_id] + out[:-1]
     return np.array(out, dtype=np.int64)
@@ -285,6 +323,15 @@ SAMPLE_CHARS = Exercise(
         "times_t": "the logits are multiplied by the temperature. Divide them: softmax(z / temperature).",
         "with_first": "the output starts with first_id. Return only the n characters you generated, the first "
                       "one drawn after reading first_id.",
+        "probs_divided": "the probabilities were divided by the temperature after the softmax, so they no longer "
+                         "sum to 1. The temperature divides the LOGITS before the softmax: softmax(z / temperature) "
+                         "with z = h @ V + c.",
+        "predict_first": "each character is drawn from the state BEFORE the current character is read, so the "
+                         "first draw ignores first_id. The order at every step: read the current character and "
+                         "update the state, h = tanh(U[char] + h @ W + b), then draw the next one from softmax(z / "
+                         "temperature) with z = h @ V + c.",
+        "feed_argmax": "the character fed back is the most likely one (argmax), not the one you drew and return. "
+                       "The model reads its own output: the drawn character is the next step's input.",
     }),
     forbidden=_MODEL_REFERENCES + ("rnnkit.ngram.sample_categorical", "keras"), trials_hidden=3,
     demo_mistake=("z = (h @ V + c) / temperature", "z = (h @ V + c) * temperature"),
