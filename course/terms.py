@@ -19,6 +19,8 @@ WORDS = {
     "h_prev": "the previous state h_{t-1}",
     "c_prev": "the previous cell state c_{t-1}",
     "h0": "the initial state h_0",
+    "h": "the step's output h_t, where the tanh derivative 1 - h_t**2 is 1",
+    "hs": "the states h_t, where the tanh derivative 1 - h_t**2 is 1",
     "x": "the input x_t",
     "xs": "the input sequence",
     "dh": "the gradient arriving at h",

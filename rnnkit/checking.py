@@ -160,6 +160,9 @@ def _normalise_one(fname: str, out: Out, value, who: str):
     if out.kind in ("array", "int_array"):
         if type(value) is not np.ndarray:
             hint = " Use numpy: np.asarray(...) turns a list into an array." if type(value) in (list, tuple) else ""
+            if type(value) in _FLOAT_SCALARS + _INT_SCALARS and out.doc.startswith("("):
+                hint = (f" One number came back where an array {out.doc.split(')')[0]}) belongs: a reduction such as "
+                        f"np.argmax or np.sum without axis= works on the whole array instead of along each row.")
             raise CheckFailed(f"{where} should be a numpy array, but {who} returned {_describe(value)}.{hint}")
         want = "f" if out.kind == "array" else "iu"
         if value.dtype.kind not in want:
@@ -292,7 +295,9 @@ def _reordered(spec, got: list, expected: list) -> str | None:
 
 def _plural(sentence: str) -> str:
     """``"is the expected value ..."`` said of several outputs."""
-    return sentence.replace("is the expected value", "are the expected values", 1).replace("is ", "are ", 1)
+    if sentence.startswith("is the expected value"):
+        return "are the expected values" + sentence[len("is the expected value"):]
+    return "are " + sentence[3:] if sentence.startswith("is ") else sentence
 
 
 def explain(spec, got: list, expected: list, inputs: dict, ablation: Callable[[], str | None] | None = None) -> str:
@@ -320,7 +325,7 @@ def explain(spec, got: list, expected: list, inputs: dict, ablation: Callable[[]
         if said:
             headline.append(said[0].upper() + said[1:] + ".")
     described = {n for names in named.values() for n in names}
-    details = []
+    located, plain = [], []  # (output name, sentence): outputs with a "where" first
     for i in wrong:
         out = spec.outputs[i]
         if out.name in described:
@@ -329,8 +334,16 @@ def explain(spec, got: list, expected: list, inputs: dict, ablation: Callable[[]
         if out.kind in ("array", "int_array") and np.shape(got[i]) == np.shape(expected[i]):
             where = diagnosis.locate(out.doc, got[i], expected[i], _close(out, spec))
         difference = _difference(out, spec.name, got[i], expected[i], inputs)
-        details.append(f"In `{out.name}`, {where} ({difference[len(out.name) + 3:].rstrip('.')})." if where
-                       else difference)
+        if where:
+            located.append((out.name, f"In `{out.name}`, {where} ({difference[len(out.name) + 3:].rstrip('.')})."))
+        else:
+            plain.append((out.name, difference))
+    ranked = located + plain
+    # one clear message: two outputs in detail, the others by name
+    details = [sentence for _, sentence in ranked[:2]]
+    if len(ranked) > 2:
+        rest = [f"`{name}`" for name, _ in ranked[2:]]
+        details.append(f"{', '.join(rest)} differ{'s' if len(rest) == 1 else ''} too.")
     right = [out.name for i, out in enumerate(spec.outputs) if i not in wrong]
     if right and len(spec.outputs) > 1:
         details.append(f"Right already: {', '.join(f'`{n}`' for n in right)}.")

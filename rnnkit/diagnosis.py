@@ -62,7 +62,7 @@ def _sizes(inputs: dict) -> dict[int, str]:
     """Each axis length > 1 of the array inputs, with where it comes from (first one wins)."""
     batch = _batch(inputs)
     found = {batch: "the batch size"} if batch else {}
-    for name, value in _arrays(inputs):
+    for name, value in _all_arrays(inputs):
         for axis, n in enumerate(value.shape):
             if n > 1:
                 found.setdefault(int(n), f"the length of axis {axis} of `{name}`")
@@ -122,6 +122,9 @@ def transform(kind: str, doc: str, got, want, close: Close, inputs: dict) -> str
     g, w = np.asarray(got, dtype=float), np.asarray(want, dtype=float)
     if g.shape != w.shape:
         return None
+    for name, value in _arrays(inputs):
+        if value.shape == g.shape and g.size > 1 and np.array_equal(g, value) and not np.array_equal(value, w):
+            return f"is your input `{name}`, returned unchanged"
     if g.ndim >= 2 and g.shape[-1] == g.shape[-2] and close(got, np.swapaxes(w, -1, -2)):
         return ("is the transpose of the expected one: swap the order of a matrix product "
                 "(with row vectors it is x @ U, not U @ x) or the axes you index")
@@ -285,6 +288,14 @@ def shape_hint(doc: str, got_shape: tuple, want_shape: tuple, inputs: dict) -> s
                 f"(np.concatenate(blocks, axis=1))")
     if len(got_shape) == len(want_shape) and sorted(got_shape) == sorted(want_shape) and len(set(want_shape)) == len(want_shape):
         return "its axes are in another order (transposed): check the axis you stack or sum along"
+    if len(got_shape) == len(want_shape):
+        differ = [a for a, (g, w) in enumerate(zip(got_shape, want_shape)) if g != w]
+        if len(differ) == 1:
+            axis = differ[0]
+            name = names[axis] if axis < len(names) else f"axis {axis}"
+            source = _sizes(inputs).get(int(got_shape[axis]))
+            return (f"its {name} axis has length {got_shape[axis]}" + (f", {source}," if source else "") +
+                    f" where {want_shape[axis]} is expected: which array did that length come from?")
     return None
 
 
@@ -304,10 +315,11 @@ def locate(doc: str, got, want, close: Close) -> str | None:
     """Which time steps or gate blocks of an output are wrong, in words; None if it is all wrong."""
     axis = time_axis(doc)
     g, w = np.asarray(got), np.asarray(want)
+    floats = g.dtype.kind == "f"  # a zero id is a value like any other; a zero state was never computed
     if axis is not None and g.shape == w.shape and g.ndim > axis and g.shape[axis] >= 2:
         right = [close(_take(g, axis, t), _take(w, axis, t)) for t in range(g.shape[axis])]
         wrong = [t for t, ok in enumerate(right) if not ok]
-        zeros = [t for t in wrong if not np.any(_take(g, axis, t)) and np.any(_take(w, axis, t))]
+        zeros = [t for t in wrong if floats and not np.any(_take(g, axis, t)) and np.any(_take(w, axis, t))]
         if zeros:
             return (f"step{'s' if len(zeros) > 1 else ''} {_ranges(zeros)} {'are' if len(zeros) > 1 else 'is'} all "
                     f"zeros: your loop never computes {'them' if len(zeros) > 1 else 'it'} (check the range of your "
@@ -361,7 +373,7 @@ def probes(inputs: dict) -> list[tuple[str, ...]]:
         if value.ndim == 2 and value.shape[0] == value.shape[1] > 1:
             found.append(("identity", name))
     for name, value in arrays:
-        if value.ndim == 1 and re.fullmatch(r"(\w+\[')?b(_[a-z])?\d*('\])?", name):
+        if value.ndim == 1 and re.fullmatch(r"(\w+\[')?b_[a-z]('\])?", name):  # a gate's bias
             found.append(("open", name))
     for (a, va), (b, vb) in itertools.combinations(arrays, 2):
         if va.shape == vb.shape and not np.array_equal(va, vb):
@@ -431,17 +443,10 @@ def explain_probes(right: list[tuple[str, ...]], tried: list[tuple[str, ...]], t
 
     zeros = [p[1] for p in right if p[0] == "zero"]
     identities = [p[1] for p in right if p[0] == "identity"]
-    for name in identities:
-        if name in zeros:
-            return (f"your result is right when {term(name)} is 0 or the identity, which are their own transpose, "
-                    f"and wrong otherwise: {name} is probably transposed (use {name}, not {name}.T, "
-                    f"or swap the order of the product)")
-    opened = [p[1] for p in right if p[0] == "open"]
-    if len(opened) == 1:
-        name = opened[0]
-        return (f"your result is right when {term(name)} is very large, so that its gate is fully open (a sigmoid "
-                f"of it is 1), and wrong otherwise: look at that gate, its activation (a sigmoid) and where it "
-                f"multiplies")
+    if identities:
+        name = identities[0]
+        return (f"your result is right when {term(name)} is the identity, which is its own transpose, and wrong "
+                f"otherwise: {name} is probably transposed (use {name}, not {name}.T, or swap the order of the product)")
     equal = [p for p in right if p[0] == "equal"]
     if len(equal) == 1:
         a, b = equal[0][1:]
@@ -449,7 +454,14 @@ def explain_probes(right: list[tuple[str, ...]], tried: list[tuple[str, ...]], t
                 f"you probably use {a} where {b} belongs, or the other way round")
     if len(zeros) == 1:
         name = zeros[0]
-        return f"your result is right when {term(name)} is 0, wrong otherwise: look at how {name} enters your computation (is it there at all?)"
+        return (f"your result is right when {term(name)} is 0, so that its term drops out, and wrong otherwise: the "
+                f"mistake is in the term with {name}: how {name} enters (is it there at all?) or what it multiplies")
+    opened = [p[1] for p in right if p[0] == "open"]
+    if len(opened) == 1:
+        name = opened[0]
+        return (f"your result is right when {term(name)} is very large, so that its gate is fully open (a sigmoid "
+                f"of it is 1), and wrong otherwise: look at that gate: its activation (a sigmoid) and where it "
+                f"multiplies (inside or outside a tanh?)")
     if len(zeros) == 2:
         a, b = zeros
         return (f"your result is right when {term(a)} is 0 and also when {term(b)} is 0: "
@@ -487,6 +499,38 @@ def _operand_shape(expr: str, frame):
     return tuple(value.shape) if type(value) is np.ndarray else None
 
 
+def _broadcast_hint(message: str, line: str, frame) -> str | None:
+    """For a failing broadcast on the student's line: which of its operands have the clashing shapes."""
+    shapes = [tuple(int(n) for n in re.findall(r"\d+", group)) for group in re.findall(r"\(([\d, ]*)\)", message)]
+    products = [f"{a} @ {b}" for a, b in re.findall(rf"({_OPERAND})\s*@\s*({_OPERAND})", line or "")]
+    for product in products:
+        shape = _operand_shape(product, frame)
+        others = [s for s in shapes if s != shape]
+        if shape in shapes and others and len(shape) == 2 and others[0] == shape[::-1] and re.search(r"\.T$", product):
+            return (f"`{product}` has shape {shape}, the transpose of the other terms' {others[0]}: it is written in "
+                    f"the slides' column-vector order. With Keras' row vectors (batch first) the state comes on the "
+                    f"left: h_prev @ W, x @ U.")
+    named = []
+    for expr in dict.fromkeys(products + re.findall(_OPERAND, line or "")):
+        shape = _operand_shape(expr, frame)
+        if shape is not None and shape in shapes:
+            named.append(f"{expr} {shape}")
+    if len(named) < 2:
+        return None
+    return (f"On that line {', '.join(named)} cannot be combined elementwise: numpy lines shapes up from the "
+            f"right, and each pair of sizes must be equal or 1. Check which of them has the wrong shape "
+            f"(a missing axis, a transpose, a sum without keepdims=True).")
+
+
+def _frame_arrays(frame):
+    """``(expression, array)`` for the arrays a frame's locals hold, one level into dicts."""
+    for name, value in frame.f_locals.items():
+        if type(value) is np.ndarray:
+            yield name, value
+        elif type(value) is dict:
+            yield from ((f"{name}[{key!r}]", v) for key, v in value.items() if type(v) is np.ndarray)
+
+
 def _matmul_hint(line: str, frame) -> str | None:
     """For a failing ``A @ B`` on the student's line: the two shapes and which transpose would fit."""
     for left, right in re.findall(rf"({_OPERAND})\s*@\s*({_OPERAND})", line or ""):
@@ -501,6 +545,12 @@ def _matmul_hint(line: str, frame) -> str | None:
         flip_left = left[:-2] if left.endswith(".T") else f"{left}.T"
         if len(a) == 2 and a[0] == b[-2]:
             return f"{said} {flip_left}, of shape {a[::-1]}, would fit: use the transpose (or swap two arguments)."
+        fits = [name for name, value in _frame_arrays(frame)
+                if value.ndim == 2 and value.shape == (a[-1], b[-1]) and name != right]
+        if fits:
+            return (f"{said} {fits[0]}, of shape ({a[-1]}, {b[-1]}), would fit: is {right} the matrix the equation "
+                    f"names here, or does it belong to another part of the model (or were two arguments swapped "
+                    f"in a call)?")
         return (f"{said} Check that each matrix is the one the equation names, in the right orientation, and that "
                 f"you pass arguments to your helpers in the order they expect (no two swapped).")
     return None
@@ -537,9 +587,17 @@ def error_hint(name: str, type_name: str, message: str, inputs: dict, arguments:
         said = _matmul_hint(line, frame)
         if said:
             return said
+    if type_name == "ValueError" and frame is not None and "broadcast" in message:
+        said = _broadcast_hint(message, line, frame)
+        if said:
+            return said
     numbers = [int(n) for n in re.findall(r"(?<![\w.])(\d+)(?![\w.])", message)]
-    if type_name == "ValueError" and ("broadcast" in message or "matmul" in message or "aligned" in message
-                                      or "mismatch" in message or "shape" in message):
+    if type_name == "ValueError" and "broadcast" in message:
+        return ("Two arrays' shapes cannot be combined elementwise: numpy lines shapes up from the right, and each "
+                "pair of sizes must be equal or 1. A reduction such as z.max(axis=-1) or z.sum(axis=-1) drops its "
+                "axis unless you pass keepdims=True; print the shapes on the failing line.")
+    if type_name == "ValueError" and ("matmul" in message or "aligned" in message or "mismatch" in message
+                                      or "shape" in message):
         named = _shapes_named(inputs, numbers)
         return ("Two arrays' shapes do not fit together" + (f" ({named})" if named else "") +
                 ". With row vectors a product is x @ U with U of shape (input, hidden), and a state is (batch, "

@@ -26,14 +26,20 @@ def _cells(folder: str, name: str):
     return nbformat.read(nb_path, as_version=4)
 
 
-def _solution(ex) -> str:
-    """The answer cell of ``ex`` after the notebook's earlier answer cells (an answer may call them)."""
+def _solution(ex, edit: tuple[str, str] | None = None) -> str:
+    """The answer cell of ``ex`` after the notebook's earlier answer cells (an answer may call them).
+
+    edit: ``(old, new)`` made in the answer cell of ``ex`` alone, where ``old`` must occur once.
+    """
     nb = _cells("source", ex.notebook)
     names = [e.name for e in sorted(all_exercises().values(), key=lambda e: e.notebook) if e.notebook == ex.notebook]
     parts = []
     for name in names[: names.index(ex.name) + 1]:
         source, flags = cell_code.answer_source(nb, name)
         assert source is not None and not flags, f"{ex.notebook}: {flags}"
+        if edit and name == ex.name:
+            assert source.count(edit[0]) == 1, f"demo_mistake text {edit[0]!r} must occur once in the solution of {name}"
+            source = source.replace(*edit)
         parts.append(source)
     return "\n".join(line for line in "\n\n".join(parts).splitlines()
                      if "### BEGIN SOLUTION" not in line and "### END SOLUTION" not in line)
@@ -50,10 +56,7 @@ def test_solution_earns_full_marks(ex):
 
 @pytest.mark.parametrize("ex", [ex for ex in EXERCISES if ex.demo_mistake], ids=lambda ex: ex.name)
 def test_demo_mistake_earns_zero(ex):
-    old, new = ex.demo_mistake
-    solution = _solution(ex)
-    assert solution.count(old) == 1, f"demo_mistake text {old!r} must occur once in the solution of {ex.name}"
-    verdict = integrity.judge(ex, solution.replace(old, new))
+    verdict = integrity.judge(ex, _solution(ex, ex.demo_mistake))
     assert verdict.score == 0, f"the demo mistake of {ex.name} was not caught"
 
 

@@ -1,0 +1,185 @@
+"""Typical wrong answers for notebook 08_text_generation, written from its statements."""
+from tests.feedback_catalogue import Wrong
+
+_SOFTMAX = '''
+    z = logits / temperature
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    probs = e / e.sum(axis=1, keepdims=True)
+'''
+
+WRONG = (
+    # ------------------------------------------------------------------ next_char_targets
+    Wrong("next_char_targets", "cuts with T = ids.shape[1], which is T + 1, and drops one step too many",
+          keywords=("t + 1", "one step", "length t", "shape", "last step"),
+          source='''
+def next_char_targets(ids):
+    T = ids.shape[1]
+    return ids[:, : T - 2], ids[:, 1 : T - 1]
+'''),
+    Wrong("next_char_targets", "shifts with np.roll, keeping all T + 1 steps and wrapping the first id round as the last target",
+          keywords=("roll", "wrap", "shape", "(batch, t)", "t + 1"),
+          source='''
+def next_char_targets(ids):
+    return ids, np.roll(ids, -1, axis=1)
+'''),
+    Wrong("next_char_targets", "the target of every step is the last id of the sequence",
+          keywords=("every step", "each step", "shifted", "next id", "next character"),
+          source='''
+def next_char_targets(ids):
+    inputs = ids[:, :-1]
+    return inputs, np.repeat(ids[:, -1:], inputs.shape[1], axis=1)
+'''),
+    Wrong("next_char_targets", "returns time-major arrays (T, batch)",
+          keywords=("transpos", "(batch, t)", "batch-major", "axis"),
+          source='''
+def next_char_targets(ids):
+    return ids[:, :-1].T, ids[:, 1:].T
+'''),
+    # ------------------------------------------------------------------ sequence_nll
+    Wrong("sequence_nll", "indexes probs[:, :, targets], which picks every target for every position",
+          keywords=("one entry", "index", "target's column", "shape", "probs[b, t, targets[b, t]]"),
+          source='''
+def sequence_nll(probs, targets):
+    picked = probs[:, :, targets]
+    per_step = -np.log(picked).mean(axis=0)
+    return per_step, float(per_step.sum())
+'''),
+    Wrong("sequence_nll", "averages over the time axis instead of the batch axis",
+          keywords=("axis", "over the batch", "axis 0", "axis=0"),
+          source='''
+def sequence_nll(probs, targets):
+    B, T = targets.shape
+    picked = probs[np.arange(B)[:, None], np.arange(T)[None, :], targets]
+    per_step = -np.log(picked).mean(axis=1)
+    return per_step, float(per_step.sum())
+'''),
+    Wrong("sequence_nll", "total sums the losses of every sequence instead of summing per_step",
+          keywords=("batch", "sum of per_step", "mean over", "sum of the per-step"),
+          source='''
+def sequence_nll(probs, targets):
+    B, T = targets.shape
+    picked = probs[np.arange(B)[:, None], np.arange(T)[None, :], targets]
+    per_step = -np.log(picked).mean(axis=0)
+    return per_step, float(-np.log(picked).sum())
+'''),
+    Wrong("sequence_nll", "uses a base-2 logarithm",
+          keywords=("log2", "base 2", "base-2", "natural log"),
+          source='''
+def sequence_nll(probs, targets):
+    B, T = targets.shape
+    picked = probs[np.arange(B)[:, None], np.arange(T)[None, :], targets]
+    per_step = -np.log2(picked).mean(axis=0)
+    return per_step, float(per_step.sum())
+'''),
+    Wrong("sequence_nll", "computes the entropy of each predicted distribution instead of the NLL of the targets",
+          keywords=("target", "entropy"),
+          source='''
+def sequence_nll(probs, targets):
+    per_step = -(probs * np.log(probs)).sum(axis=-1).mean(axis=0)
+    return per_step, float(per_step.sum())
+'''),
+    Wrong("sequence_nll", "returns (total, per_step) in the wrong order",
+          keywords=("order", "(per_step, total)", "first"),
+          source='''
+def sequence_nll(probs, targets):
+    B, T = targets.shape
+    picked = probs[np.arange(B)[:, None], np.arange(T)[None, :], targets]
+    per_step = -np.log(picked).mean(axis=0)
+    return float(per_step.sum()), per_step
+'''),
+    # ------------------------------------------------------------------ sample_with_temperature
+    # coincides with a registered mistake (logits multiplied by the temperature)
+    Wrong("sample_with_temperature", "multiplies the logits by the temperature instead of dividing",
+          keywords=("divide", "multipl", "z / t", "logits / temperature"),
+          source='''
+def sample_with_temperature(logits, temperature, u):
+    z = logits * temperature
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    probs = e / e.sum(axis=1, keepdims=True)
+    cdf = np.cumsum(probs, axis=1)
+    ids = np.minimum(np.sum(cdf <= u[:, None], axis=1), logits.shape[1] - 1)
+    return ids, probs
+'''),
+    Wrong("sample_with_temperature", "takes the softmax over the batch axis (axis 0)",
+          keywords=("axis", "each row", "last axis", "axis=1"),
+          source='''
+def sample_with_temperature(logits, temperature, u):
+    z = logits / temperature
+    e = np.exp(z - z.max(axis=0, keepdims=True))
+    probs = e / e.sum(axis=0, keepdims=True)
+    cdf = np.cumsum(probs, axis=1)
+    ids = np.minimum(np.sum(cdf <= u[:, None], axis=1), logits.shape[1] - 1)
+    return ids, probs
+'''),
+    Wrong("sample_with_temperature", "np.argmax(cdf > u) without an axis: one flat index for the whole batch",
+          keywords=("axis", "per row", "each row", "flat"),
+          source='''
+def sample_with_temperature(logits, temperature, u):''' + _SOFTMAX + '''    cdf = np.cumsum(probs, axis=1)
+    ids = np.argmax(cdf > u[:, None])
+    return ids, probs
+'''),
+    Wrong("sample_with_temperature", "compares the (B, V) cdf with u of shape (B,) without u[:, None]",
+          keywords=("u[:, none]", "broadcast", "column", "each row", "shape"),
+          source='''
+def sample_with_temperature(logits, temperature, u):''' + _SOFTMAX + '''    cdf = np.cumsum(probs, axis=1)
+    ids = np.argmax(cdf > u, axis=1)
+    return ids, probs
+'''),
+    Wrong("sample_with_temperature", "takes the last index whose cumulative probability is below u, one before the sample",
+          keywords=("first index", "exceeds", "off by one", "one too", "one before"),
+          source='''
+def sample_with_temperature(logits, temperature, u):''' + _SOFTMAX + '''    cdf = np.cumsum(probs, axis=1)
+    ids = np.sum(cdf <= u[:, None], axis=1) - 1
+    return ids, probs
+'''),
+    Wrong("sample_with_temperature", "returns (probs, ids) in the wrong order",
+          keywords=("order", "(ids, probs)", "first"),
+          source='''
+def sample_with_temperature(logits, temperature, u):''' + _SOFTMAX + '''    cdf = np.cumsum(probs, axis=1)
+    ids = np.minimum(np.sum(cdf <= u[:, None], axis=1), logits.shape[1] - 1)
+    return probs, ids
+'''),
+    Wrong("sample_with_temperature", "normalises by the sum over the whole batch instead of each row's sum",
+          keywords=("each row", "axis=1", "per row", "sum to 1", "sums to 1"),
+          source='''
+def sample_with_temperature(logits, temperature, u):
+    z = logits / temperature
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    probs = e / e.sum()
+    cdf = np.cumsum(probs, axis=1)
+    ids = np.minimum(np.sum(cdf <= u[:, None], axis=1), logits.shape[1] - 1)
+    return ids, probs
+'''),
+    Wrong("sample_with_temperature", "accumulates the probabilities down the batch (np.cumsum axis 0)",
+          keywords=("axis", "each row", "last axis", "axis=1", "along"),
+          source='''
+def sample_with_temperature(logits, temperature, u):''' + _SOFTMAX + '''    cdf = np.cumsum(probs, axis=0)
+    ids = np.minimum(np.sum(cdf <= u[:, None], axis=1), logits.shape[1] - 1)
+    return ids, probs
+'''),
+    # ------------------------------------------------------------------ perplexity
+    Wrong("perplexity", "returns the mean NLL without the exp",
+          keywords=("exp",),
+          source='''
+def perplexity(nll_per_step):
+    return float(np.mean(nll_per_step))
+'''),
+    Wrong("perplexity", "raises 10 to the mean instead of e",
+          keywords=("base 10", "10 **", "np.exp", "natural", "exp"),
+          source='''
+def perplexity(nll_per_step):
+    return float(10 ** np.mean(nll_per_step))
+'''),
+    Wrong("perplexity", "exponentiates the sum and then divides by N",
+          keywords=("mean", "exp of the mean", "before", "average first"),
+          source='''
+def perplexity(nll_per_step):
+    return float(np.exp(np.sum(nll_per_step)) / len(nll_per_step))
+'''),
+    Wrong("perplexity", "divides the summed NLL by N - 1",
+          keywords=("mean", "n - 1", "divide by n", "number of"),
+          source='''
+def perplexity(nll_per_step):
+    return float(np.exp(np.sum(nll_per_step) / (len(nll_per_step) - 1)))
+'''),
+)
