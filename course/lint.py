@@ -10,7 +10,9 @@ Rules (each problem is reported as ``<notebook>: <what is wrong>``):
   ``check(...)`` has an exercise;
 - hidden tests only in test cells; solution markers only in answer cells;
 - no solution leaks: no significant line of an answer appears in a markdown cell;
-- each notebook has at least one written (manually graded) question.
+- each notebook has at least one written (manually graded) question;
+- each notebook's intro ends with a ``**Time.**`` line stating its core time (and its optional
+  part's) in minutes, which README's table of notebooks adds up (:func:`course.table.time_budget`).
 
 (The README's table of notebooks is not checked here: ``course build`` writes it, see
 :mod:`course.table`.)
@@ -20,7 +22,7 @@ import re
 from pathlib import Path
 
 from course import notebooks as nbs
-from course import registry, sources
+from course import registry, sources, table
 
 def lint_notebook(assignment: str, nb, registered: dict | None = None) -> list[str]:
     """Problems of one source notebook (an nbformat notebook with solutions).
@@ -89,6 +91,10 @@ def lint(source: Path = sources.SOURCE) -> list[str]:
             problems.append(f"{assignment}: {registry.EXERCISES_FILE} cannot be loaded: {type(err).__name__}: {err}")
             exercises = {}
         problems += [f"{assignment}: {p}" for p in lint_notebook(assignment, nb, exercises)]
+        try:
+            table.time_budget(nb)
+        except ValueError as err:
+            problems.append(f"{assignment}: {py_path}: {err}")
         for cell in nbs.nbgrader_cells(nb):
             if cell.grade_id in seen:
                 problems.append(f"{assignment}: grade id {cell.grade_id!r} is also used in {seen[cell.grade_id]}")

@@ -28,6 +28,8 @@ SOURCE = textwrap.dedent('''\
     # %% [markdown]
     # # 1. Tiny
     # One exercise and one question.
+    #
+    # **Time.** Core: about 10 minutes. Nothing in this notebook is optional.
 
     # %%
     import numpy as np

@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from course import build, lint, sources, table
@@ -15,6 +16,8 @@ HEADER = "# ---\n# jupyter:\n#   jupytext:\n#     text_representation:\n#       
 GOOD = HEADER + '''# %% [markdown]
 # # 1. Good
 # Intro.
+#
+# **Time.** Core: about 20 minutes. Optional: more, about 5 minutes.
 
 # %% nbgrader={"solution": true, "grade_id": "double"}
 def double(x):
@@ -52,6 +55,10 @@ def test_a_good_notebook_and_the_fixture_course_pass(tmp_path):
      "no written question"),
     (("assert double(2) == 4", "assert double(2) == 4\n### BEGIN HIDDEN TESTS\nassert double(3) == 6\n### END HIDDEN TESTS"
       "\n\n# %%\n### BEGIN HIDDEN TESTS\nassert True\n### END HIDDEN TESTS"), "hidden tests but is not a test cell"),
+    (("**Time.** Core: about 20 minutes.", "Core: about 20 minutes."), "has no **Time.** line"),
+    (("Core: about 20 minutes.", "Core: a while."), "should state the core time once"),
+    (("Core: about 20 minutes.", "Core: about 20 minutes, 10 minutes of it reading."), "should state the core time once"),
+    (("Optional: more, about 5 minutes.", "Optional: more."), "names an optional part but not once how long"),
 ])
 def test_lint_names_each_broken_rule(tmp_path, edit, expected):
     old, new = edit
@@ -70,11 +77,54 @@ def test_build_writes_the_readme_table_and_check_finds_it_stale(tmp_path):
     assert "old table" in readme.read_text()  # check writes nothing
     assert table.update_readme(readme, tmp_path / "source", times=times)
     text = readme.read_text()
-    assert "| 01_case | Good | 1: `double` | 2 | 1 | 3 |" in text and text.startswith("Intro") and text.endswith("Outro\n")
+    assert "| 01_case | Good | 1: `double` | 2 | 1 | 20 | 5 | 3 |" in text
+    assert "| **total** | | 1 | 2 | 1 | 20 (20 min) | 5 (5 min) | 3 |" in text
+    assert text.startswith("Intro") and text.endswith("Outro\n")
     assert not table.update_readme(readme, tmp_path / "source", check=True, times=times)
     # the points follow the notebook, not a hand edit
-    readme.write_text(text.replace("| 2 | 1 | 3 |", "| 3 | 1 | 3 |"))
+    readme.write_text(text.replace("| 2 | 1 | 20 |", "| 3 | 1 | 20 |"))
     assert table.update_readme(readme, tmp_path / "source", check=True, times=times)
+    # and so does the time: the intro's line, nowhere else
+    py = tmp_path / "source" / "01_case" / "01_case.py"
+    py.write_text(py.read_text().replace("Core: about 20 minutes", "Core: about 25 minutes"))
+    sources.build(tmp_path / "source")
+    assert table.update_readme(readme, tmp_path / "source", times=times)
+    assert "| 01_case | Good | 1: `double` | 2 | 1 | 25 | 5 | 3 |" in readme.read_text()
+
+
+def test_build_refuses_a_notebook_without_its_time_line_naming_the_file_and_the_fix(tmp_path):
+    problems_of(tmp_path, GOOD.replace("#\n# **Time.** Core: about 20 minutes. Optional: more, about 5 minutes.\n", ""))
+    said = []
+    assert not build.build(source=tmp_path / "source", release_dir=tmp_path / "release", readme=tmp_path / "README.md",
+                           say=lambda *a, **k: said.append(" ".join(map(str, a))))
+    py = tmp_path / "source" / "01_case" / "01_case.py"
+    assert any(f"01_case: {py}: the intro (first markdown cell) has no **Time.** line; end it with "
+               "`# **Time.** Core: about" in line for line in said), said
+    assert not (tmp_path / "release").exists()
+    # the table refuses it too (`course table` does not lint first), naming the notebook
+    sources.build(tmp_path / "source")
+    with pytest.raises(ValueError, match=r"01_case\.ipynb: the intro .* has no \*\*Time\.\*\* line"):
+        table.rows(tmp_path / "source", timed=False)
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("Core: about 35 minutes (every section). Nothing in this notebook is optional.", (35, None)),
+    ("Core: about 40 minutes (sections 3.1 to 3.5, Exercise 3.4,\nQuestion 3.1). Optional: Exercise 3.3, about 20 "
+     "minutes.", (40, 20)),
+    ("The core (sections 10.1 to 10.5) takes about 75 minutes. Section 10.6 is optional (about 20 minutes).", (75, 20)),
+    ("Core: about 30 minutes.\n\nNotation: row vectors; 5 minutes with the slides is optional.", (30, None)),
+])
+def test_time_budget_reads_the_intro_line(line, expected):
+    """Both phrasings the notebooks use; the paragraph ends at the first blank line."""
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(f"# 1. Title\n\nIntro.\n\n**Time.** {line}"),
+                                         nbformat.v4.new_markdown_cell("Optional: a later cell, 50 minutes.")])
+    assert table.time_budget(nb) == expected
+
+
+def test_the_weeks_core_fits_in_about_six_hours():
+    """The issue's budget for a student's week, from the notebooks' own time lines."""
+    core = [table.time_budget(sources.to_notebook(sources.SOURCE / a / f"{a}.py"))[0] for a in sources.assignments()]
+    assert len(core) >= 10 and 5.5 * 60 <= sum(core) <= 6.5 * 60, core
 
 
 def test_build_check_detects_stale_release_and_sources(tmp_path):
@@ -103,9 +153,16 @@ def test_table_counts_exercises_points_and_time(tmp_path):
     assert [r["notebook"] for r in rows] == ["01_fixture_sums", "02_fixture_noisy"]
     assert rows[0]["title"] == "Fixture sums" and rows[0]["exercises"] == ["add_bias", "time_sum"]
     assert (rows[0]["automatic"], rows[0]["manual"]) == (5, 1) and (rows[1]["automatic"], rows[1]["manual"]) == (3, 2)
+    assert [(r["core_minutes"], r["optional_minutes"]) for r in rows] == [(10, 5), (15, None)]
     assert all(0 < r["seconds"] < 120 for r in rows)
     text = table.markdown(rows)
-    assert "| 01_fixture_sums | Fixture sums | 2: `add_bias`, `time_sum` | 5 | 1 |" in text
+    assert "| 01_fixture_sums | Fixture sums | 2: `add_bias`, `time_sum` | 5 | 1 | 10 | 5 |" in text
+    assert "| 02_fixture_noisy | Fixture noise | 2: `noisy_square`, `mean_pair` | 3 | 2 | 15 | none |" in text
+    assert "| **total** | | 4 | 8 | 3 | 25 (25 min) | 5 (5 min) |" in text
+    # a notebook not measured yet says so, and the total says what it leaves out
+    untimed = table.markdown([rows[0], {**rows[1], "seconds": None}])
+    assert "| 15 | none | not measured |" in untimed
+    assert f"| 25 (25 min) | 5 (5 min) | {rows[0]['seconds']:.0f} (without 02_fixture_noisy) |" in untimed
     assert json.loads(table.as_json(rows))[1]["exercises"] == ["noisy_square", "mean_pair"]
 
 
