@@ -30,10 +30,10 @@ import shutil
 import sys
 from pathlib import Path
 
-from course import casefiles, cluster, config, filetree, notebooks, pages, release, reports, sources
+from course import casefiles, cluster, config, filetree, lms, notebooks, pages, release, reports, sources
 from course.atomic import replace_tree, write_text
 from course.progress import Progress
-from course.submissions import Submission, import_class
+from course.submissions import Submission, import_class, import_found, known_names
 
 DEFAULT_OUT = Path("grading")
 SLACK_SECONDS = 120  # kernel start-up, nbgrader and feedback on top of the cells' own time
@@ -98,6 +98,8 @@ class Options:
     sandbox: bool
     show_progress: bool
     stream: object  # where the summary is printed; None: stdout
+    lms: str | None = None  # "canvas" or "moodle": SUBMISSIONS is that LMS's export zip
+    roster: Path | None = None  # the LMS's gradebook CSV (Canvas) or grading worksheet (Moodle)
 
 
 @dataclasses.dataclass
@@ -111,6 +113,7 @@ class Plan:
     graded: list[str]  # the assignments someone submitted
     items: dict[str, list]  # assignment -> its graded cells, as (notebook, Cell)
     code_cells: dict[str, int]  # assignment -> how many code cells it runs
+    export: lms.Export | None = None  # what an LMS archive held, for the grade file it gets back
 
     @property
     def gradable(self) -> int:
@@ -215,12 +218,17 @@ def read_class(submissions: Path, options: Options) -> Plan:
     assignments = sources.assignments(source)
     layout = {a: sorted(p.stem for p in (source / a).glob("*.ipynb")) for a in assignments}
     prints = {a: fingerprint(source / a) for a in assignments}
-    subs, warnings = import_class(Path(submissions), options.out, layout, prints)
+    export = None
+    if options.lms:
+        export = lms.read(options.lms, Path(submissions), known_names(layout), options.roster)
+        subs, warnings = import_found(export.found, options.out, layout, prints), export.warnings
+    else:
+        subs, warnings = import_class(Path(submissions), options.out, layout, prints)
     graded = sorted({s.assignment for s in subs})
     read = {a: [(nb, notebooks.read(source / a / f"{nb}.ipynb")) for nb in layout[a]] for a in graded}
     items = {a: [(nb, c) for nb, book in read[a] for c in notebooks.graded_items(book)] for a in graded}
     code_cells = {a: sum(1 for _, book in read[a] for c in book.cells if c.cell_type == "code") for a in graded}
-    return Plan(subs, warnings, layout, prints, graded, items, code_cells)
+    return Plan(subs, warnings, layout, prints, graded, items, code_cells, export)
 
 
 def _generate(root: Path, db_url: str, assignments: list[str]) -> None:
@@ -424,7 +432,7 @@ class Merge:
 
     def _not_gradable(self, s: Submission, notebook_names: list[str]) -> None:
         """Zero for a submission none of whose files can be graded, with a page saying why."""
-        message = "; ".join(s.problems)
+        message = "; ".join(s.problems + s.notes)
         page = pages.render("not_graded.html", student=s.student, assignment=s.assignment, message=message)
         for nb in notebook_names:
             write_text(self.options.out / "feedback" / s.student / s.assignment / f"{nb}.html", page)
@@ -446,7 +454,7 @@ class Merge:
         repaired = [f"repaired before grading: {'; '.join(result.repaired)}"] if result.repaired else []
         status = "error" if problems else "repaired" if repaired else "ok"
         self.book.record_graded(s.student, s.assignment, result.scores, s.digest, status,
-                                "; ".join(problems + repaired), result.seconds)
+                                "; ".join(problems + repaired + s.notes), result.seconds)
         self.counts["graded"] += 1
         got = sum(g["auto_score"] or 0 for nb in result.scores["notebooks"].values() for g in nb["grades"].values())
         return f"{result.task.id}: {got:g} automatic points in {result.seconds or 0:.1f}s"
@@ -466,6 +474,9 @@ def report(options: Options, plan: Plan, tally: Tally) -> Result:
     text = ("sandbox: on (bubblewrap)\n" if options.sandbox else f"sandbox: OFF. {NO_SANDBOX_NOTE}\n")
     text += reports.summary(tally.grades, plan.graded, counts)
     text += "".join(f"warning: {w}\n" for w in plan.warnings)
+    if plan.export is not None:
+        path = lms.write_grades(plan.export, tally.grades, plan.graded, out)
+        text += f"{plan.export.kind.capitalize()} grade file (import it there): {path}\n"
     memory = {"grader": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "worker": tally.worker_peak}
     if tally.tasks:
         text += (f"memory: this process peaked at {memory['grader']:.0f} MiB, a grading worker at "
@@ -499,7 +510,7 @@ def autograde(submissions: Path, out: Path = DEFAULT_OUT, *, sandbox: bool = Tru
 
 def _autograde(submissions: Path, out: Path = DEFAULT_OUT, *, jobs: int | None = None, db_url: str | None = None,
                scheduler: str | None = None, timeout: int | None = None, source: Path = sources.SOURCE, show_progress: bool = True,
-               stream=None, sandbox: bool = True) -> Result:
+               stream=None, sandbox: bool = True, lms: str | None = None, roster: Path | None = None) -> Result:
     """Import, grade, merge and report a class; see the module docstring. Returns what it did.
 
     submissions: folder of ``<student>/`` folders (nbgrader layout) and/or ``<student>.zip``.
@@ -509,6 +520,8 @@ def _autograde(submissions: Path, out: Path = DEFAULT_OUT, *, jobs: int | None =
     scheduler: address of a Dask scheduler to grade on (``tcp://host:8786``); default: a
     LocalCluster of ``jobs`` workers (default: one per CPU core).
     timeout: seconds one cell may run (default: nbgrader_config's Execute.timeout).
+    lms: "canvas" or "moodle" when ``submissions`` is that LMS's export zip (see :mod:`course.lms`);
+    roster: its gradebook CSV or grading worksheet. The LMS's grade file is written to ``out``.
     sandbox: whether this run grades in the sandbox (already decided by :func:`autograde`).
     """
     from course.gradebook import Book, normalise_url
@@ -516,7 +529,8 @@ def _autograde(submissions: Path, out: Path = DEFAULT_OUT, *, jobs: int | None =
     out = Path(out).resolve()
     db_url = normalise_url(db_url) if db_url else f"sqlite:///{out / 'gradebook.db'}"
     options = Options(out, Path(source).resolve(), db_url, jobs or default_jobs(), scheduler,
-                      timeout or config.default_timeout(), sandbox, show_progress, stream)
+                      timeout or config.default_timeout(), sandbox, show_progress, stream, lms,
+                      Path(roster) if roster else None)
     out.mkdir(parents=True, exist_ok=True)
     release.ensure_tools_on_path()
     with _Lock(out):
