@@ -54,8 +54,14 @@ class CourseWorker(WorkerPlugin):
         self.template = self.scratch / "template"
         filetree.unpack(self.template_files, self.template)
         self.workdir = self.scratch / "job"
-        # A short private folder: kernels put Unix sockets there (108-byte path limit).
-        self.ipc = Path(tempfile.mkdtemp(prefix="rnnc-ipc-"))
+        # A short private temp folder for everything this worker starts: kernels put Unix
+        # sockets there (108-byte path limit), and the isolated grader's work folder is then
+        # three levels below /tmp, so a submission that globs '../../../**' from it walks the
+        # sandbox's nearly empty /tmp, not the whole file system (which would spend its time limit).
+        self.tmp = tempfile.mkdtemp(prefix="rnnc-w-")
+        os.environ["TMPDIR"] = tempfile.tempdir = self.tmp
+        self.ipc = Path(self.tmp) / "ipc"
+        self.ipc.mkdir()
         if isolation.SLOT_ENV in os.environ:  # a plugin set up earlier in this process leased one
             isolation.release_slot(int(os.environ.pop(isolation.SLOT_ENV)))
         self.slot = isolation.current_slot()  # leases one and exports it to the kernels
@@ -68,7 +74,9 @@ class CourseWorker(WorkerPlugin):
 
         isolation.release_slot(self.slot)
         os.environ.pop(isolation.SLOT_ENV, None)
-        shutil.rmtree(self.ipc, ignore_errors=True)
+        os.environ.pop("TMPDIR", None)
+        tempfile.tempdir = None
+        shutil.rmtree(self.tmp, ignore_errors=True)
         shutil.rmtree(self.scratch, ignore_errors=True)
 
 

@@ -97,12 +97,18 @@ def grade_on(address: str, course: Path, out: Path, *extra: str) -> subprocess.P
                              "--no-progress", *extra], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
+def grades(key, student: str) -> bool:
+    """Whether task ``key`` grades a submission of ``student`` (of anyone if '')."""
+    key = str(key)
+    return key.startswith("grade-") and (not student or f"-{student}/" in key)
+
+
 def wait_for_task(client, run: subprocess.Popen, student: str = "", not_on: set = frozenset(), seconds: float = 120):
     """The address of a worker grading ``student``'s task (any task if ''), not one of ``not_on``."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline and run.poll() is None:
         for worker, keys in client.processing().items():
-            if worker not in not_on and any(str(k).startswith(f"grade-{student}") for k in keys):
+            if worker not in not_on and any(grades(k, student) for k in keys):
                 return worker
         time.sleep(0.02)
     raise AssertionError(f"no worker took a task of {student or 'anyone'}: {run.communicate()}")
