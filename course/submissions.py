@@ -66,6 +66,7 @@ class Found:
     files: dict[str, list[tuple[str, bytes]]]
     problems: list[str]
     notes: list[str] = dataclasses.field(default_factory=list)
+    ignored: list[str] = dataclasses.field(default_factory=list)  # files that are not course notebooks
 
 
 def check_notebook(data: bytes, filename: str) -> str | None:
@@ -114,6 +115,12 @@ def wanted(relpath: str, known: set[str]) -> str | None:
     return path.stem if path.stem in known else None
 
 
+def _noise(relpath: str) -> bool:
+    """Files an editor, an OS or the release itself leaves beside notebooks: not worth a line."""
+    path = PurePosixPath(relpath.replace("\\", "/"))
+    return bool(SKIP_PARTS & set(path.parts)) or path.name.startswith("._") or path.name.endswith(".checks.npz")
+
+
 def read_folder(folder: Path, known: set[str]) -> Found:
     """The course notebooks inside one student's folder (symbolic links are refused)."""
     found = Found(folder.name, {}, [])
@@ -121,6 +128,8 @@ def read_folder(folder: Path, known: set[str]) -> Found:
         rel = path.relative_to(folder).as_posix()
         name = wanted(rel, known)
         if name is None:
+            if path.is_file() and not _noise(rel):
+                found.ignored.append(f"{folder.name}/{rel}")
             continue
         if path.is_symlink():
             found.problems.append(f"{rel} is a symbolic link; submit the notebook file itself")
@@ -149,6 +158,8 @@ def read_zip(archive: Path, known: set[str]) -> Found:
             for info in infos:
                 name = wanted(info.filename, known)
                 if name is None or info.is_dir():
+                    if not info.is_dir() and not _noise(info.filename):
+                        found.ignored.append(f"{archive.name}:{info.filename}")
                     continue
                 if stat.S_ISLNK(info.external_attr >> 16):
                     found.problems.append(f"{info.filename} in {archive.name} is a symbolic link; it was ignored")
@@ -187,6 +198,7 @@ def discover(folder: Path, known: set[str]) -> tuple[list[Found], list[str]]:
             warnings.append(f"{entry.name}: graded as student {safe} ({found.student!r} is not usable as an "
                             "nbgrader student id: letters, digits and . _ @ + - only)")
             found.student = safe
+        warnings += [f"ignored {where}: not one of the course's notebooks" for where in found.ignored]
         if found.student in students:
             students[found.student].problems.append(
                 f"{found.student} has both a folder and a zip; only the folder was used")
