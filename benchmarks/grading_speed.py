@@ -1,11 +1,15 @@
 """How fast does `python -m course autograde` grade a class? Figures for the README.
 
 Builds a class of model-answer students from the course notebooks (the demo's ``perfect``
-student, copied), grades it with ``--jobs 1`` and then ``--jobs 2`` into fresh output folders
-and reports:
+student, copied), grades it with stock ``nbgrader autograde`` (its own defaults, one
+submission at a time, in the student's kernel), then with ``--jobs 1`` and ``--jobs 2`` (a
+LocalCluster of Dask workers) into fresh output folders, and reports:
 
-- seconds per graded submission (one student x one notebook) with one worker;
-- the speed-up of two workers (goal: at least 1.7x on 2 cores);
+- seconds per graded submission (one student x one notebook): stock, one worker, two workers;
+- the ratios: ``--jobs 1`` per submission against stock (goal: at most 0.5x), and the
+  speed-up of two workers over one (goal: at least 1.8x on 2 cores);
+- a projection from the measured cost per submission: the wall time for 300 and 3,000
+  students x the notebooks on 1, 8 and 64 workers;
 - per notebook: mean grading seconds, and whether the notebook imports TensorFlow (the cost of
   ``import tensorflow`` is paid only by the notebooks that need it);
 - the time ``import tensorflow`` takes on this machine.
@@ -20,6 +24,7 @@ and reports:
 
 import argparse
 import json
+import math
 import os
 import re
 import shutil
@@ -35,7 +40,16 @@ import psutil
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from course import autograde, build, demo, sources  # noqa: E402
+from course import autograde, build, demo, sources, table  # noqa: E402
+
+STUDENTS_PROJECTED = (300, 3000)
+WORKERS_PROJECTED = (1, 8, 64)
+STOCK_CONFIG = """c = get_config()  # noqa: F821
+c.CourseDirectory.course_id = "rnn-week"
+c.CourseDirectory.root = {root!r}
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "*.py"]
+c.Execute.timeout = 120
+"""
 
 
 def uses_tensorflow(py_source: Path) -> bool:
@@ -108,6 +122,34 @@ def grade(klass: Path, source: Path, out: Path, jobs: int) -> tuple[float, float
     return wall, busy_cpu_seconds() - cpu, result.grades
 
 
+def stock_nbgrader(klass: Path, source: Path, root: Path, notebooks: list[str]) -> float:
+    """Wall seconds of stock ``nbgrader autograde`` (its default preprocessors, the student's own
+    kernel, no sandbox) on the class, one assignment after the other as an instructor runs it."""
+    for a in notebooks:
+        shutil.copytree(source / a, root / "source" / a, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    for student in sorted(p.name for p in klass.iterdir()):
+        shutil.copytree(klass / student, root / "submitted" / student)
+    (root / "nbgrader_config.py").write_text(STOCK_CONFIG.format(root=str(root)))
+    nbgrader = [sys.executable, "-m", "nbgrader"]
+    for a in notebooks:  # not timed: generate_assignment is the once-a-term step
+        subprocess.run(nbgrader + ["generate_assignment", a, "--force"], cwd=root, check=True, capture_output=True)
+    start = time.perf_counter()
+    for a in notebooks:
+        done = subprocess.run(nbgrader + ["autograde", a, "--force"], cwd=root, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise SystemExit(f"stock nbgrader autograde {a} failed:\n{done.stderr[-2000:]}")
+    return time.perf_counter() - start
+
+
+def projection(seconds_per_submission_per_worker: float, notebooks: int) -> dict[str, dict[str, float]]:
+    """Hours of wall time for each class size and worker count, at the measured cost of one
+    submission inside a worker while another worker is busy too (each worker on a core of its
+    own; the cluster's start-up and the client's merging, a few seconds, left out)."""
+    return {f"{students} students": {f"{workers} workers": round(
+        math.ceil(students * notebooks / workers) * seconds_per_submission_per_worker / 3600, 2)
+        for workers in WORKERS_PROJECTED} for students in STUDENTS_PROJECTED}
+
+
 def job_seconds(out: Path) -> dict[str, list[float]]:
     """Seconds each graded submission took inside its worker, by notebook."""
     from course.gradebook import Book
@@ -141,6 +183,8 @@ def main(argv=None) -> int:
         grade(root / "warm_class", root / "source", root / "warm", jobs=2)
         n = args.students * len(notebooks)
         load = [os.getloadavg()[0]]
+        stock = stock_nbgrader(klass, root / "source", root / "stock", notebooks)
+        load.append(os.getloadavg()[0])
         one, cpu1, grades1 = grade(klass, root / "source", root / "j1", jobs=1)
         load.append(os.getloadavg()[0])
         two, cpu2, grades2 = grade(klass, root / "source", root / "j2", jobs=2)
@@ -151,17 +195,24 @@ def main(argv=None) -> int:
     per_nb = {a: sum(v) / len(v) for a, v in jobs1.items()}
     busy1 = sum(sum(v) for v in jobs1.values())
     busy2 = sum(sum(v) for v in jobs2.values())
+    per_worker = busy2 / n  # one submission inside one of two busy workers, each on a core of its own
     ceiling = parallel_ceiling()
     tf = {a: uses_tensorflow(sources.SOURCE / a / f"{a}.py") for a in notebooks}
     figures = {
+        "machine": table.machine(),
         "cores": cores,
         "load_average_1min": [round(x, 1) for x in load],
         "submissions": n,
+        "stock_nbgrader_seconds": round(stock, 1),
+        "seconds_per_submission_stock": round(stock / n, 2),
         "jobs1_seconds": round(one, 1),
         "jobs2_seconds": round(two, 1),
         "seconds_per_submission_jobs1": round(one / n, 2),
         "seconds_per_submission_jobs2": round(two / n, 2),
         "speedup_jobs2": round(one / two, 2),
+        "jobs1_over_stock": round(one / stock, 2),
+        "jobs2_over_stock": round(two / stock, 2),
+        "projection_hours": projection(per_worker, len(notebooks)),
         "same_scores_jobs1_jobs2": same,
         # Time inside workers (kernel + nbgrader + feedback), summed over submissions: how much
         # slower each submission got when two ran at once (machine contention, not the pipeline).
@@ -181,10 +232,12 @@ def main(argv=None) -> int:
         "tensorflow_import_seconds": round(tensorflow_import_seconds(), 1),
         "per_notebook": {a: {"seconds": round(s, 1), "imports_tensorflow": tf[a]} for a, s in per_nb.items()},
     }
-    print(f"{n} submissions ({args.students} students x {len(notebooks)} notebooks) on {cores} cores "
-          f"(1-minute load average before/between/after: {figures['load_average_1min']})")
-    print(f"--jobs 1: {one:.1f} s = {one / n:.2f} s per submission")
-    print(f"--jobs 2: {two:.1f} s = {two / n:.2f} s per submission; speed-up {one / two:.2f}x (goal >= 1.7x)")
+    print(f"{n} submissions ({args.students} students x {len(notebooks)} notebooks) on {figures['machine']}, "
+          f"{cores} cores used (1-minute load average before stock/jobs 1/jobs 2/after: {figures['load_average_1min']})")
+    print(f"stock nbgrader autograde: {stock:.1f} s = {stock / n:.2f} s per submission")
+    print(f"--jobs 1: {one:.1f} s = {one / n:.2f} s per submission = {one / stock:.2f}x stock (goal <= 0.5x)")
+    print(f"--jobs 2: {two:.1f} s = {two / n:.2f} s per submission = {two / stock:.2f}x stock; speed-up over "
+          f"--jobs 1 {one / two:.2f}x (goal >= 1.8x)")
     print(f"busy cores on average (whole machine): {cpu1 / one:.2f} with --jobs 1, {cpu2 / two:.2f} with "
           f"--jobs 2 (busy CPU seconds {cpu1:.0f} and {cpu2:.0f})")
     print(f"this machine's own ceiling: two independent CPU-bound processes run {ceiling['speedup_ceiling']:.2f}x "
@@ -195,6 +248,12 @@ def main(argv=None) -> int:
           f"slower when two run at once); workers busy {100 * busy2 / (2 * two):.0f}% of the jobs-2 wall time; "
           f"serial overhead (import, prepare, merge, reports) {one - busy1:.0f} s")
     print(f"import tensorflow: {figures['tensorflow_import_seconds']} s (paid only by notebooks that use Keras)")
+    print(f"projected wall time (hours) at {per_worker:.2f} s per submission per worker, "
+          f"{len(notebooks)} notebooks per student:")
+    print("| students | " + " | ".join(f"{w} workers" for w in WORKERS_PROJECTED) + " |\n|---|"
+          + "---:|" * len(WORKERS_PROJECTED))
+    for students, row in figures["projection_hours"].items():
+        print(f"| {students.split()[0]} | " + " | ".join(f"{h:g}" for h in row.values()) + " |")
     print("| notebook | grading time per submission (s) | imports TensorFlow |\n|---|---:|---|")
     for a, row in figures["per_notebook"].items():
         print(f"| {a} | {row['seconds']} | {'yes' if row['imports_tensorflow'] else 'no'} |")

@@ -1,7 +1,8 @@
 """Command line of the instructor tools (importing this never imports TensorFlow).
 
     python -m course build [--check]
-    python -m course autograde SUBMISSIONS [--jobs N] [--db-url URL] [--timeout S] [--out DIR]
+    python -m course autograde SUBMISSIONS [--jobs N | --scheduler ADDRESS] [--lms canvas|moodle [--roster CSV]]
+                               [--db-url URL] [--timeout S] [--out DIR]
     python -m course demo [--out DIR] [--jobs N] [--timeout S]
     python -m course table [--json] [--no-run] [--measure]
     python -m course student-package [DEST]
@@ -33,7 +34,15 @@ def parser() -> argparse.ArgumentParser:
                    help="folder of <student>/<assignment>/<notebook>.ipynb folders and/or <student>.zip files")
     a.add_argument("--out", type=Path, default=Path("grading"),
                    help="output course directory: gradebook.db, autograded/, feedback/, grades.csv (default: grading/)")
-    a.add_argument("--jobs", "-j", type=_positive, default=None, help="parallel workers (default: number of CPU cores)")
+    a.add_argument("--jobs", "-j", type=_positive, default=None,
+                   help="workers of the LocalCluster on this machine (default: number of CPU cores)")
+    a.add_argument("--scheduler", default=None,
+                   help="grade on the Dask cluster of this scheduler, e.g. tcp://10.0.0.5:8786 (workers: "
+                        "dask worker ADDRESS --nthreads 1 --resources grading=1)")
+    a.add_argument("--lms", choices=("canvas", "moodle"), default=None,
+                   help="SUBMISSIONS is this LMS's download-all-submissions zip; also write its grade import CSV")
+    a.add_argument("--roster", type=Path, default=None,
+                   help="with --lms: Canvas' gradebook export CSV or Moodle's grading worksheet (student ids, grade file)")
     a.add_argument("--db-url", default=None,
                    help="SQLAlchemy URL of the gradebook, e.g. postgresql://user@host/db (default: sqlite <out>/gradebook.db)")
     a.add_argument("--timeout", type=_positive, default=None,
@@ -70,6 +79,7 @@ def main(argv=None) -> int:
 
         try:
             result = autograde.autograde(args.submissions, args.out, jobs=args.jobs, db_url=args.db_url,
+                                         scheduler=args.scheduler, lms=args.lms, roster=args.roster,
                                          timeout=args.timeout, source=args.source, show_progress=not args.no_progress,
                                          sandbox=not args.no_sandbox)
         except (RuntimeError, FileNotFoundError) as err:

@@ -4,10 +4,12 @@
    ``<out>/submitted`` (:mod:`course.submissions`);
 2. prepare: ``generate_assignment`` records each assignment in the real gradebook and in a
    template SQLite gradebook that every worker copies;
-3. grade: N worker processes run nbgrader's autograde and generate_feedback, one scratch course
-   directory and one private SQLite file per submission (:mod:`course.worker`, :mod:`course.pool`);
+3. grade: each submission is a task on a Dask cluster (``--scheduler``, or a LocalCluster of
+   ``--jobs`` workers): a worker runs nbgrader's autograde and generate_feedback in its own
+   scratch course directory with one private SQLite file, and sends back plain scores and
+   files (:mod:`course.cluster`, :mod:`course.dask_worker`, :mod:`course.worker`);
 4. merge: this process alone copies each result into the real gradebook in one transaction,
-   with the submission's digest, then moves the autograded notebooks and feedback into place
+   with the submission's digest, then writes the autograded notebooks and feedback into place
    (:mod:`course.gradebook`);
 5. report: ``grades.csv``, ``grades_items.csv``, ``grades.png`` and a summary table
    (:mod:`course.reports`).
@@ -17,6 +19,7 @@ skipped, so a rerun only grades what is new, changed or failed before.
 """
 
 
+import concurrent.futures
 import dataclasses
 import fcntl
 import hashlib
@@ -27,10 +30,10 @@ import shutil
 import sys
 from pathlib import Path
 
-from course import casefiles, config, notebooks, pages, pool, release, reports, sources
+from course import casefiles, cluster, config, filetree, lms, notebooks, pages, release, reports, sources
 from course.atomic import replace_tree, write_text
 from course.progress import Progress
-from course.submissions import Submission, import_class
+from course.submissions import Submission, import_class, import_found, known_names
 
 DEFAULT_OUT = Path("grading")
 SLACK_SECONDS = 120  # kernel start-up, nbgrader and feedback on top of the cells' own time
@@ -57,13 +60,16 @@ def sandbox_mode(sandbox: bool) -> bool:
     return sandbox
 
 
-def _label_feedback(folder: Path) -> None:
-    """Put the no-sandbox notice at the top of every feedback page in ``folder``."""
+def _label_feedback(files: dict[str, bytes]) -> dict[str, bytes]:
+    """``files`` with the no-sandbox notice at the top of every feedback page."""
     banner = pages.render("no_sandbox_banner.html", note=NO_SANDBOX_NOTE)
-    for page in folder.rglob("*.html"):
-        text = page.read_text(encoding="utf-8")
-        at = text.find(">", text.find("<body")) + 1 if "<body" in text else 0
-        page.write_text(text[:at] + banner + text[at:], encoding="utf-8")
+    labelled = dict(files)
+    for name, data in files.items():
+        if name.endswith(".html"):
+            text = data.decode("utf-8")
+            at = text.find(">", text.find("<body")) + 1 if "<body" in text else 0
+            labelled[name] = (text[:at] + banner + text[at:]).encode("utf-8")
+    return labelled
 
 
 @dataclasses.dataclass
@@ -87,10 +93,13 @@ class Options:
     source: Path
     db_url: str
     jobs: int
+    scheduler: str | None  # a Dask scheduler's address; None: a LocalCluster of ``jobs`` workers
     timeout: int
     sandbox: bool
     show_progress: bool
     stream: object  # where the summary is printed; None: stdout
+    lms: str | None = None  # "canvas" or "moodle": SUBMISSIONS is that LMS's export zip
+    roster: Path | None = None  # the LMS's gradebook CSV (Canvas) or grading worksheet (Moodle)
 
 
 @dataclasses.dataclass
@@ -104,6 +113,7 @@ class Plan:
     graded: list[str]  # the assignments someone submitted
     items: dict[str, list]  # assignment -> its graded cells, as (notebook, Cell)
     code_cells: dict[str, int]  # assignment -> how many code cells it runs
+    export: lms.Export | None = None  # what an LMS archive held, for the grade file it gets back
 
     @property
     def gradable(self) -> int:
@@ -113,10 +123,9 @@ class Plan:
 
 @dataclasses.dataclass
 class Task:
-    """One submission for a worker, and the scratch folder it grades it in."""
+    """One submission for a worker."""
 
     submission: Submission
-    workdir: Path
 
     @property
     def id(self) -> str:
@@ -131,20 +140,21 @@ class Graded:
     task: Task
     ok: bool
     scores: dict | None
-    autograded: Path | None
-    feedback: Path | None
+    autograded: dict[str, bytes] | None  # relative path -> bytes
+    feedback: dict[str, bytes] | None
     repaired: list[str]
     error: str | None
     seconds: float | None
     peak_mib: float  # the worker's peak resident memory so far
+    worker: str | None  # the Dask worker's address
 
     @classmethod
     def from_worker(cls, task: Task, answer: dict) -> "Graded":
-        """Read a worker's JSON answer (or the pool's own failure report) for ``task``."""
+        """Read a worker's answer (or the cluster's own failure report) for ``task``."""
         ok = bool(answer.get("ok"))
-        return cls(task, ok, answer.get("scores"), Path(answer["autograded"]) if ok else None,
-                   Path(answer["feedback"]) if ok else None, answer.get("repaired") or [], answer.get("error"),
-                   answer.get("seconds"), float(answer.get("peak_rss_mib") or 0.0))
+        return cls(task, ok, answer.get("scores"), answer.get("autograded") if ok else None,
+                   answer.get("feedback") if ok else None, answer.get("repaired") or [], answer.get("error"),
+                   answer.get("seconds"), float(answer.get("peak_rss_mib") or 0.0), answer.get("worker"))
 
 
 @dataclasses.dataclass
@@ -156,6 +166,7 @@ class Tally:
     details: list[dict]
     worker_peak: float  # MiB, the largest a worker reported
     tasks: int
+    throughput: str = ""  # submissions per minute of each worker
 
 
 def default_jobs() -> int:
@@ -207,12 +218,17 @@ def read_class(submissions: Path, options: Options) -> Plan:
     assignments = sources.assignments(source)
     layout = {a: sorted(p.stem for p in (source / a).glob("*.ipynb")) for a in assignments}
     prints = {a: fingerprint(source / a) for a in assignments}
-    subs, warnings = import_class(Path(submissions), options.out, layout, prints)
+    export = None
+    if options.lms:
+        export = lms.read(options.lms, Path(submissions), known_names(layout), options.roster)
+        subs, warnings = import_found(export.found, options.out, layout, prints), export.warnings
+    else:
+        subs, warnings = import_class(Path(submissions), options.out, layout, prints)
     graded = sorted({s.assignment for s in subs})
     read = {a: [(nb, notebooks.read(source / a / f"{nb}.ipynb")) for nb in layout[a]] for a in graded}
     items = {a: [(nb, c) for nb, book in read[a] for c in notebooks.graded_items(book)] for a in graded}
     code_cells = {a: sum(1 for _, book in read[a] for c in book.cells if c.cell_type == "code") for a in graded}
-    return Plan(subs, warnings, layout, prints, graded, items, code_cells)
+    return Plan(subs, warnings, layout, prints, graded, items, code_cells, export)
 
 
 def _generate(root: Path, db_url: str, assignments: list[str]) -> None:
@@ -294,54 +310,98 @@ def longest_first(tasks: list[Task], book, code_cells: dict[str, int]) -> list[T
     return sorted(tasks, key=lambda t: (-mean_seconds(t.submission.assignment), -code_cells[t.submission.assignment]))
 
 
-class Grader:
-    """Step 3, grade: worker processes grade tasks. The only code that talks to :mod:`course.pool`.
+def template_files(template: Path, assignments: list[str]) -> dict[str, bytes]:
+    """What a worker needs of the template course directory, as bytes: the gradebook and the
+    graded assignments' source and release folders."""
+    files = {"gradebook.db": (template / "gradebook.db").read_bytes()}
+    for folder in ("source", "release"):
+        for a in assignments:
+            files.update({f"{folder}/{a}/{rel}": data for rel, data in filetree.read(template / folder / a).items()})
+    return files
 
-    Started before step 2, so that the workers' imports overlap the preparation.
+
+def digest_of(files: dict[str, bytes]) -> str:
+    """SHA-256 of a ``{path: bytes}`` folder: names the template the workers were given."""
+    h = hashlib.sha256()
+    for name in sorted(files):
+        h.update(name.encode() + b"\0" + hashlib.sha256(files[name]).digest())
+    return h.hexdigest()
+
+
+class Grader:
+    """Step 3, grade: the tasks on a Dask cluster. The only code that talks to :mod:`course.cluster`.
+
+    Connects in the background on entry, so that a LocalCluster's workers start and import
+    nbgrader while step 2 prepares the gradebook; with nothing gradable (``size`` 0) it starts
+    no cluster at all.
     """
 
     def __init__(self, options: Options, size: int):
-        self.options = options
-        self.pool = pool.Pool(size, options.jobs, options.out / ".work" / "scratch", options.out / ".work" / "logs")
+        self.options, self.size = options, size
         self.worker_peak = 0.0  # MiB
         self.tasks, self.on_result, self.bar = {}, None, None  # set by run()
+        self._connection = self._connecting = None
 
     def __enter__(self):
-        """The grader, its workers started."""
+        """The grader, its cluster connecting."""
+        if self.size:
+            self._connecting = concurrent.futures.ThreadPoolExecutor(1).submit(self._connect)
         return self
 
     def __exit__(self, *exc):
-        """Stop the workers."""
-        self.pool.close()
+        """Leave the cluster (a LocalCluster stops with it)."""
+        if self._connecting is not None:
+            concurrent.futures.wait([self._connecting])
+        if self._connection is not None:
+            self._connection.close()
+
+    def _connect(self):
+        """A client of ``--scheduler``'s cluster, or of a LocalCluster of ``size`` workers; warmed up."""
+        work = self.options.out / ".work"
+        (work / "dask").mkdir(parents=True, exist_ok=True)
+        local = self.options.scheduler is None
+        self._connection = cluster.Connection(self.options.scheduler, min(self.options.jobs, self.size),
+                                              work / "dask")
+        cluster.warm_up(self._connection.client, work / "logs" if local else None)
+        return self._connection.client
 
     def run(self, tasks: list[Task], template: Path, code_cells: dict[str, int], on_result) -> None:
         """Grade ``tasks`` against the ``template`` course directory, in this order.
 
         ``on_result(Graded)`` is called in this process as each task ends and returns a note for
-        the progress bar; the task's scratch folder goes once it returns.
+        the progress line.
         """
+        if not tasks:
+            return
         self.tasks = {t.id: t for t in tasks}
         self.on_result = on_result
-        self.bar = Progress(len(tasks), stream=sys.stderr) if self.options.show_progress and tasks else None
-        jobs = [self._job(t, template) for t in tasks]
-        self.pool.run(jobs, self._done, lambda job: self.options.timeout * (code_cells[job["assignment"]] + 1)
-                      + SLACK_SECONDS)
+        self.client = self._connecting.result()
+        self.bar = Progress(len(tasks), stream=sys.stderr) if self.options.show_progress else None
+        files = template_files(template, sorted({t.submission.assignment for t in tasks}))
+        self.grading = cluster.Grading(self.client, files, digest_of(files), self.options.sandbox)
+        if self.bar and self.grading.dashboard():
+            print(f"Dask dashboard: {self.grading.dashboard()}", file=sys.stderr)
+        self.grading.run([self._job(t, code_cells) for t in tasks], self._done)
 
-    def _job(self, task: Task, template: Path) -> dict:
-        """``task`` as the JSON job :func:`course.worker.grade` reads."""
+    def _job(self, task: Task, code_cells: dict[str, int]) -> dict:
+        """``task`` as the plain job :func:`course.dask_worker.grade_task` reads."""
         s = task.submission
-        return {"id": task.id, "student": s.student, "assignment": s.assignment,
-                "submitted": str(self.options.out / "submitted" / s.student / s.assignment),
-                "template": str(template), "timeout": self.options.timeout, "workdir": str(task.workdir)}
+        limit = self.options.timeout * (code_cells[s.assignment] + 1) + SLACK_SECONDS
+        return {"id": task.id, "student": s.student, "assignment": s.assignment, "timeout": self.options.timeout,
+                "files": filetree.read(self.options.out / "submitted" / s.student / s.assignment), "limit": limit}
 
     def _done(self, job: dict, answer: dict) -> None:
-        """Hand one worker's answer on, then clear its scratch folder and step the bar."""
+        """Hand one worker's answer on and step the progress line."""
         result = Graded.from_worker(self.tasks[job["id"]], answer)
         self.worker_peak = max(self.worker_peak, result.peak_mib)
         note = self.on_result(result)
-        shutil.rmtree(job["workdir"], ignore_errors=True)
         if self.bar:
-            self.bar.step(note)
+            self.bar.step(note, failed=not result.ok, running=self.grading.running(), worker=result.worker,
+                          seconds=result.seconds)
+
+    def throughput(self) -> str:
+        """Each worker's submissions per minute in this run ('' if nothing was graded)."""
+        return self.bar.throughput() if self.bar else ""
 
 
 class Merge:
@@ -367,12 +427,12 @@ class Merge:
             elif s.status == "invalid":
                 self._not_gradable(s, plan.layout[s.assignment])
             else:
-                tasks.append(Task(s, self.options.out / ".work" / "jobs" / f"{s.student}__{s.assignment}"))
+                tasks.append(Task(s))
         return tasks
 
     def _not_gradable(self, s: Submission, notebook_names: list[str]) -> None:
         """Zero for a submission none of whose files can be graded, with a page saying why."""
-        message = "; ".join(s.problems)
+        message = "; ".join(s.problems + s.notes)
         page = pages.render("not_graded.html", student=s.student, assignment=s.assignment, message=message)
         for nb in notebook_names:
             write_text(self.options.out / "feedback" / s.student / s.assignment / f"{nb}.html", page)
@@ -387,15 +447,14 @@ class Merge:
             self.counts["failed"] += 1
             return f"{result.task.id}: FAILED"
         out = self.options.out
-        replace_tree(result.autograded, out / "autograded" / s.student / s.assignment)
-        if not self.options.sandbox:
-            _label_feedback(result.feedback)
-        replace_tree(result.feedback, out / "feedback" / s.student / s.assignment)
+        filetree.replace(result.autograded, out / "autograded" / s.student / s.assignment)
+        feedback = result.feedback if self.options.sandbox else _label_feedback(result.feedback)
+        filetree.replace(feedback, out / "feedback" / s.student / s.assignment)
         problems = list(s.problems) + ([result.error.strip()] if result.error else [])
         repaired = [f"repaired before grading: {'; '.join(result.repaired)}"] if result.repaired else []
         status = "error" if problems else "repaired" if repaired else "ok"
         self.book.record_graded(s.student, s.assignment, result.scores, s.digest, status,
-                                "; ".join(problems + repaired), result.seconds)
+                                "; ".join(problems + repaired + s.notes), result.seconds)
         self.counts["graded"] += 1
         got = sum(g["auto_score"] or 0 for nb in result.scores["notebooks"].values() for g in nb["grades"].values())
         return f"{result.task.id}: {got:g} automatic points in {result.seconds or 0:.1f}s"
@@ -415,10 +474,15 @@ def report(options: Options, plan: Plan, tally: Tally) -> Result:
     text = ("sandbox: on (bubblewrap)\n" if options.sandbox else f"sandbox: OFF. {NO_SANDBOX_NOTE}\n")
     text += reports.summary(tally.grades, plan.graded, counts)
     text += "".join(f"warning: {w}\n" for w in plan.warnings)
+    if plan.export is not None:
+        path = lms.write_grades(plan.export, tally.grades, plan.graded, out)
+        text += f"{plan.export.kind.capitalize()} grade file (import it there): {path}\n"
     memory = {"grader": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "worker": tally.worker_peak}
     if tally.tasks:
         text += (f"memory: this process peaked at {memory['grader']:.0f} MiB, a grading worker at "
                  f"{memory['worker']:.0f} MiB (each student kernel is capped on its own)\n")
+    if tally.throughput:
+        text += f"throughput (submissions per minute): {tally.throughput}\n"
     write_text(out / "summary.txt", text)
     print(text, end="", file=options.stream or sys.stdout)
     return Result(tally.grades, tally.details, counts, text, out, plan.warnings, memory)
@@ -445,32 +509,38 @@ def autograde(submissions: Path, out: Path = DEFAULT_OUT, *, sandbox: bool = Tru
 
 
 def _autograde(submissions: Path, out: Path = DEFAULT_OUT, *, jobs: int | None = None, db_url: str | None = None,
-               timeout: int | None = None, source: Path = sources.SOURCE, show_progress: bool = True,
-               stream=None, sandbox: bool = True) -> Result:
+               scheduler: str | None = None, timeout: int | None = None, source: Path = sources.SOURCE, show_progress: bool = True,
+               stream=None, sandbox: bool = True, lms: str | None = None, roster: Path | None = None) -> Result:
     """Import, grade, merge and report a class; see the module docstring. Returns what it did.
 
     submissions: folder of ``<student>/`` folders (nbgrader layout) and/or ``<student>.zip``.
     out: output course directory (gradebook.db by default, submitted/, autograded/, feedback/,
     grades.csv, grades_items.csv, grades.png). db_url: SQLAlchemy URL of the gradebook, e.g.
     ``postgresql://user@localhost/grades``; default SQLite ``<out>/gradebook.db``.
+    scheduler: address of a Dask scheduler to grade on (``tcp://host:8786``); default: a
+    LocalCluster of ``jobs`` workers (default: one per CPU core).
     timeout: seconds one cell may run (default: nbgrader_config's Execute.timeout).
+    lms: "canvas" or "moodle" when ``submissions`` is that LMS's export zip (see :mod:`course.lms`);
+    roster: its gradebook CSV or grading worksheet. The LMS's grade file is written to ``out``.
     sandbox: whether this run grades in the sandbox (already decided by :func:`autograde`).
     """
     from course.gradebook import Book, normalise_url
 
     out = Path(out).resolve()
     db_url = normalise_url(db_url) if db_url else f"sqlite:///{out / 'gradebook.db'}"
-    options = Options(out, Path(source).resolve(), db_url, jobs or default_jobs(), timeout or config.default_timeout(),
-                      sandbox, show_progress, stream)
+    options = Options(out, Path(source).resolve(), db_url, jobs or default_jobs(), scheduler,
+                      timeout or config.default_timeout(), sandbox, show_progress, stream, lms,
+                      Path(roster) if roster else None)
     out.mkdir(parents=True, exist_ok=True)
     release.ensure_tools_on_path()
     with _Lock(out):
         plan = read_class(submissions, options)
-        with Grader(options, min(options.jobs, plan.gradable)) as grader:
+        with Grader(options, plan.gradable) as grader:
             template = prepare(options.source, out, options.db_url, plan.graded, plan.prints) if plan.graded else None
             with Book(options.db_url, config.course_id()) as book:
                 merge = Merge(book, options)
                 tasks = longest_first(merge.to_grade(plan), book, plan.code_cells)
                 grader.run(tasks, template, plan.code_cells, merge.graded)
                 grades, details = reports.collect(book, plan.items)
-        return report(options, plan, Tally(merge.counts, grades, details, grader.worker_peak, len(tasks)))
+        return report(options, plan, Tally(merge.counts, grades, details, grader.worker_peak, len(tasks),
+                                           grader.throughput()))

@@ -173,8 +173,8 @@ def release_slot(slot: int) -> None:
 
 
 def current_slot() -> int:
-    """This process's slot: the one its parent leased for it (``RNN_COURSE_SANDBOX_SLOT``,
-    set by course.pool), else one leased now and exported to the processes it starts."""
+    """This process's slot: the one leased for it (``RNN_COURSE_SANDBOX_SLOT``, set by the Dask
+    worker plugin of course.dask_worker), else one leased now and exported to the processes it starts."""
     if SLOT_ENV in os.environ:
         return int(os.environ[SLOT_ENV])
     slot = lease_slot()

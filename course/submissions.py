@@ -4,7 +4,12 @@ Two layouts are accepted, even mixed in one folder:
 
 - nbgrader's ``<student>/<assignment>/<notebook>.ipynb`` (any depth below ``<student>/`` works:
   a notebook is recognised by its file name);
-- ``<student>.zip`` as downloaded from an LMS, holding the student's notebooks anywhere inside.
+- ``<student>.zip``, holding the student's notebooks anywhere inside.
+
+A Canvas or Moodle export is read by :mod:`course.canvas` or :mod:`course.moodle` into the same
+per-student form (:class:`Found`). A folder or zip named in a way nbgrader cannot use as a student
+id ("Zoë Li") is graded under a safe, stable id (:mod:`course.student_ids`), and the summary says
+which.
 
 Nothing is ever extracted by the name stored in an archive: a recognised notebook's bytes are
 read and written to ``<out>/submitted/<student>/<assignment>/<notebook>.ipynb``, so an entry
@@ -23,11 +28,11 @@ from pathlib import Path, PurePosixPath
 
 import nbformat
 
+from course import student_ids
 from course.atomic import write_bytes, write_text
 
 MAX_NOTEBOOK_BYTES = 50 * 2**20
 MAX_ARCHIVE_BYTES = 500 * 2**20
-STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}$")
 SKIP_PARTS = {"__MACOSX", ".ipynb_checkpoints"}
 
 
@@ -41,6 +46,7 @@ class Submission:
     ``"missing"`` (nothing submitted for this assignment).
     digest: SHA-256 of what was submitted and of the assignment's source: a rerun skips a
     submission whose digest is unchanged.
+    notes: facts the grade's message keeps that are no problem (handed in late, per the LMS).
     """
 
     student: str
@@ -49,6 +55,7 @@ class Submission:
     problems: list[str]
     status: str
     digest: str
+    notes: list[str] = dataclasses.field(default_factory=list)
 
 
 @dataclasses.dataclass
@@ -58,6 +65,8 @@ class Found:
     student: str
     files: dict[str, list[tuple[str, bytes]]]
     problems: list[str]
+    notes: list[str] = dataclasses.field(default_factory=list)
+    ignored: list[str] = dataclasses.field(default_factory=list)  # files that are not course notebooks
 
 
 def check_notebook(data: bytes, filename: str) -> str | None:
@@ -90,7 +99,7 @@ def _safe_member(name: str) -> bool:
     return not (path.is_absolute() or ".." in path.parts or re.match(r"^[A-Za-z]:", name))
 
 
-def _wanted(relpath: str, known: set[str]) -> str | None:
+def wanted(relpath: str, known: set[str]) -> str | None:
     """The notebook name a file stands for, or None if it is not one of the course's notebooks.
 
     nbgrader's ``<assignment>/timestamp.txt`` (submission time, for late penalties) is kept too,
@@ -106,13 +115,21 @@ def _wanted(relpath: str, known: set[str]) -> str | None:
     return path.stem if path.stem in known else None
 
 
+def _noise(relpath: str) -> bool:
+    """Files an editor, an OS or the release itself leaves beside notebooks: not worth a line."""
+    path = PurePosixPath(relpath.replace("\\", "/"))
+    return bool(SKIP_PARTS & set(path.parts)) or path.name.startswith("._") or path.name.endswith(".checks.npz")
+
+
 def read_folder(folder: Path, known: set[str]) -> Found:
     """The course notebooks inside one student's folder (symbolic links are refused)."""
     found = Found(folder.name, {}, [])
     for path in sorted(folder.rglob("*")):
         rel = path.relative_to(folder).as_posix()
-        name = _wanted(rel, known)
+        name = wanted(rel, known)
         if name is None:
+            if path.is_file() and not _noise(rel):
+                found.ignored.append(f"{folder.name}/{rel}")
             continue
         if path.is_symlink():
             found.problems.append(f"{rel} is a symbolic link; submit the notebook file itself")
@@ -139,8 +156,10 @@ def read_zip(archive: Path, known: set[str]) -> Found:
                 found.problems.append(f"{archive.name} was refused: it unpacks to more than {MAX_ARCHIVE_BYTES // 2**20} MB")
                 return found
             for info in infos:
-                name = _wanted(info.filename, known)
+                name = wanted(info.filename, known)
                 if name is None or info.is_dir():
+                    if not info.is_dir() and not _noise(info.filename):
+                        found.ignored.append(f"{archive.name}:{info.filename}")
                     continue
                 if stat.S_ISLNK(info.external_attr >> 16):
                     found.problems.append(f"{info.filename} in {archive.name} is a symbolic link; it was ignored")
@@ -174,10 +193,12 @@ def discover(folder: Path, known: set[str]) -> tuple[list[Found], list[str]]:
         else:
             warnings.append(f"ignored {entry.name}: neither a student folder nor a <student>.zip")
             continue
-        if not STUDENT_ID.match(found.student):
-            warnings.append(f"ignored {entry.name}: {found.student!r} is not a usable student id "
-                            "(letters, digits and . _ @ + - only)")
-            continue
+        if not student_ids.is_safe(found.student):
+            safe = student_ids.safe_id(found.student)
+            warnings.append(f"{entry.name}: graded as student {safe} ({found.student!r} is not usable as an "
+                            "nbgrader student id: letters, digits and . _ @ + - only)")
+            found.student = safe
+        warnings += [f"ignored {where}: not one of the course's notebooks" for where in found.ignored]
         if found.student in students:
             students[found.student].problems.append(
                 f"{found.student} has both a folder and a zip; only the folder was used")
@@ -204,15 +225,25 @@ def import_class(folder: Path, out: Path, layout: dict[str, list[str]],
     ``out/rejected/<student>/<assignment>/``. Returns one Submission per student and assignment
     that at least one student submitted, and warnings about ignored entries.
     """
+    students, warnings = discover(folder, known_names(layout))
+    return import_found(students, out, layout, fingerprints), warnings
+
+
+def known_names(layout: dict[str, list[str]]) -> set[str]:
+    """The file names an import looks for: the notebooks, and each assignment's timestamp.txt."""
+    return {nb for notebooks in layout.values() for nb in notebooks} | {f"timestamp.txt@{a}" for a in layout}
+
+
+def import_found(students: list[Found], out: Path, layout: dict[str, list[str]],
+                 fingerprints: dict[str, str]) -> list[Submission]:
+    """Check and copy what was found for each student (see :func:`import_class`)."""
     owner = {nb: a for a, notebooks in layout.items() for nb in notebooks}
-    stamps = {f"timestamp.txt@{a}" for a in layout}
-    students, warnings = discover(folder, set(owner) | stamps)
     submitted = {owner[nb] for s in students for nb in s.files if nb in owner}
     result = []
     for found in students:
         for assignment in sorted(submitted):
             result.append(_one(found, assignment, layout[assignment], out, fingerprints[assignment]))
-    return result, warnings
+    return result
 
 
 def _timestamp_ok(text: str) -> bool:
@@ -270,4 +301,4 @@ def _one(found: Found, assignment: str, notebooks: list[str], out: Path, fingerp
         problems = [f"nothing submitted for {assignment}"]
     else:
         status = "ok" if valid else "invalid"
-    return Submission(found.student, assignment, valid, problems, status, digest(seen, fingerprint))
+    return Submission(found.student, assignment, valid, problems, status, digest(seen, fingerprint), list(found.notes))

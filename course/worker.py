@@ -1,27 +1,23 @@
 """Grade one (student, assignment) with nbgrader, alone, in a scratch course directory.
 
-A worker process (``python -m course.worker``) reads jobs as JSON lines on stdin and answers
-each with one JSON line. For each job it builds a fresh course directory holding a copy of the
-template gradebook (the assignments as ``generate_assignment`` recorded them), the assignment's
-source folder and the student's notebooks, then runs nbgrader's ``autograde`` and
-``generate_feedback`` there. Nothing is shared with other workers: each has its own SQLite file
-(no lock contention) and its kernels talk over Unix sockets in the worker's own folder instead
-of TCP ports (no port races between concurrent kernels). The parent process alone writes the
-real gradebook, from the plain scores this module sends back.
+Runs inside a Dask worker (:mod:`course.dask_worker` calls :func:`grade`). For each job it builds
+a fresh course directory holding a copy of the template gradebook (the assignments as
+``generate_assignment`` recorded them), the assignment's source folder and the student's
+notebooks, then runs nbgrader's ``autograde`` and ``generate_feedback`` there. Nothing is shared
+with other workers: each has its own SQLite file (no lock contention) and its kernels talk over
+Unix sockets in the worker's own folder instead of TCP ports (no port races between concurrent
+kernels). What comes in (the notebooks) and what goes back (plain scores, the autograded
+notebook and the feedback page) are bytes, not paths: the worker may be on another machine, and
+the client alone writes the real gradebook.
 """
 
-import json
-import os
-import resource
 import shutil
-import sys
-import tempfile
 import time
 import traceback
 from pathlib import Path
 
-from course import isolation, pages, release
-from course.config import base_config, course_id, grading_config
+from course import filetree, isolation, pages
+from course.config import course_id, grading_config
 
 
 def read_scores(db_url: str, course: str, assignment: str, student: str) -> dict:
@@ -52,15 +48,16 @@ def _log_tail(result: dict, lines: int = 12) -> str:
     return "\n".join(keep[-lines:])
 
 
-def grade(job: dict, ipc_prefix: str | None = None) -> dict:
-    """Autograde and generate feedback for one job; never raises.
+def grade(job: dict, template: Path, root: Path, ipc_prefix: str | None = None) -> dict:
+    """Autograde and generate feedback for one job in scratch folder ``root``; never raises.
 
-    job: ``student``, ``assignment``, ``submitted`` (folder with the valid notebooks),
-    ``template`` (course dir whose ``gradebook.db`` and ``source/`` come from
-    generate_assignment), ``workdir`` (scratch folder, emptied first), ``timeout`` (s per cell).
-    Returns ``{"ok": True, "scores": ..., "autograded": dir, "feedback": dir, "repaired": notes,
-    "seconds": s}`` or ``{"ok": False, "error": message, "seconds": s}``. ``repaired`` lists what
-    :mod:`course.repair` mended in this job's copy of the notebooks (pasted cells and the like).
+    job: ``student``, ``assignment``, ``files`` (the valid notebooks and timestamp.txt as
+    ``{name: bytes}``), ``timeout`` (s per cell). ``template``: course dir whose
+    ``gradebook.db``, ``source/`` and ``release/`` come from generate_assignment.
+    Returns ``{"ok": True, "scores": ..., "autograded": files, "feedback": files, "repaired":
+    notes, "seconds": s}`` (files as ``{relative path: bytes}``) or ``{"ok": False, "error":
+    message, "seconds": s}``. ``repaired`` lists what :mod:`course.repair` mended in this job's
+    copy of the notebooks (pasted cells and the like).
     """
     from nbgrader.apps import NbGraderAPI
 
@@ -68,17 +65,17 @@ def grade(job: dict, ipc_prefix: str | None = None) -> dict:
 
     start = time.monotonic()
     student, assignment = job["student"], job["assignment"]
-    root = Path(job["workdir"])
+    root = Path(root)
     try:
         shutil.rmtree(root, ignore_errors=True)
         root.mkdir(parents=True)
-        template = Path(job["template"])
         shutil.copyfile(template / "gradebook.db", root / "gradebook.db")
         shutil.copytree(template / "source" / assignment, root / "source" / assignment)
-        shutil.copytree(job["submitted"], root / "submitted" / student / assignment)
-        repaired = [f"{path.name}: {note}" for path in sorted((root / "submitted" / student / assignment).glob("*.ipynb"))
+        submitted = root / "submitted" / student / assignment
+        filetree.unpack(job["files"], submitted)
+        repaired = [f"{path.name}: {note}" for path in sorted(submitted.glob("*.ipynb"))
                     for note in repair.repair_file(path, template / "release" / assignment / path.name)]
-        casefiles.restore(root / "submitted" / student / assignment, template / "release" / assignment)
+        casefiles.restore(submitted, template / "release" / assignment)
         db_url = f"sqlite:///{root / 'gradebook.db'}"
         config = grading_config(root, db_url, job["timeout"], ipc_prefix)
         api = NbGraderAPI(config=config)
@@ -92,16 +89,15 @@ def grade(job: dict, ipc_prefix: str | None = None) -> dict:
         if not fed["success"]:
             return {"ok": False, "error": "nbgrader generate_feedback failed:\n" + _log_tail(fed),
                     "seconds": time.monotonic() - start}
-        scores = read_scores(db_url, course_id(), assignment, student)
         return {
             "ok": True,
-            "scores": scores,
-            "autograded": str(root / "autograded" / student / assignment),
-            "feedback": str(root / "feedback" / student / assignment),
+            "scores": read_scores(db_url, course_id(), assignment, student),
+            "autograded": filetree.read(root / "autograded" / student / assignment),
+            "feedback": filetree.read(root / "feedback" / student / assignment),
             "repaired": repaired,
             "seconds": time.monotonic() - start,
         }
-    except Exception:  # report, never die: the parent decides what a failure means
+    except Exception:  # report, never die: the client decides what a failure means
         return {"ok": False, "error": "grading crashed:\n" + traceback.format_exc(limit=6),
                 "seconds": time.monotonic() - start}
 
@@ -128,48 +124,12 @@ def _isolated_only(job: dict, root: Path, error: str, start: float) -> dict:
             nb = nbformat.read(path, as_version=4)
         except Exception:  # submissions.py already rejected unreadable files; be safe anyway
             continue
-        verdicts = integrity.judge_notebook(nb, path.stem, slot=slot)
+        verdicts = integrity.judge_notebook(nb, path.stem, slot=slot, source=root / "source")
         scores["notebooks"][path.stem] = {
             "grades": {v.test_id: {"auto_score": float(v.score), "needs_manual_grade": True} for v in verdicts},
             "comments": {}, "late_penalty": None}
         (feedback / f"{path.stem}.html").write_text(
             pages.render("isolated_only.html", notebook=path.stem, student=student, verdicts=verdicts,
                          error=error[-2000:]), encoding="utf-8")
-    return {"ok": True, "scores": scores, "autograded": str(autograded), "feedback": str(feedback),
-            "error": error, "seconds": time.monotonic() - start}
-
-
-def _ipc_prefix() -> tuple[str, Path]:
-    """A private folder for kernel sockets, short enough for AF_UNIX paths (108 bytes)."""
-    tmp = Path(tempfile.mkdtemp(prefix="rnnc-ipc-"))
-    return str(tmp / "k"), tmp
-
-
-def main() -> int:
-    """Serve jobs from stdin until it closes. Answers go to the original stdout only."""
-    answers = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8")
-    os.dup2(2, 1)  # whatever else prints (nbgrader, kernels) goes to the log, not the protocol
-    sys.stdout = sys.stderr
-    prefix, cleanup = _ipc_prefix()
-    release.ensure_tools_on_path()
-    # Import nbgrader and read the course config now, while the parent is still preparing.
-    import nbgrader.apps  # noqa: F401
-
-    base_config()
-    try:
-        for line in sys.stdin:
-            if not line.strip():
-                continue
-            job = json.loads(line)
-            result = grade(job, prefix)
-            result["id"] = job.get("id")
-            # Peak resident memory of this worker so far (kernels are separate, capped processes).
-            result["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-            answers.write(json.dumps(result) + "\n")
-    finally:
-        shutil.rmtree(cleanup, ignore_errors=True)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    return {"ok": True, "scores": scores, "autograded": filetree.read(autograded),
+            "feedback": filetree.read(feedback), "error": error, "seconds": time.monotonic() - start}

@@ -9,7 +9,7 @@ import zipfile
 
 import nbformat
 
-from course import submissions
+from course import student_ids, submissions
 
 LAYOUT = {"01_a": ["01_a"]}
 
@@ -64,3 +64,23 @@ def test_zip_with_parent_entries_is_refused_and_writes_nothing_outside(tmp_path)
     assert by_student["good"].status == "ok"
     assert by_student["mallory"].status != "ok" and by_student["mallory"].problems, by_student["mallory"]
     assert not (tmp_path / "escaped.txt").exists() and not (tmp_path.parent / "escaped.txt").exists()
+
+
+def test_every_file_not_graded_is_named_in_a_warning(tmp_path):
+    folder = tmp_path / "class"
+    for rel, data in {"Zoë Li/01_a/01_a.ipynb": _good(), "renamed/01_a/my_final_version.ipynb": _good(),
+                      "renamed/01_a/.ipynb_checkpoints/01_a-checkpoint.ipynb": _good(),
+                      "renamed/01_a/01_a.checks.npz": b"case file of the release"}.items():
+        (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+        (folder / rel).write_bytes(data)
+    with zipfile.ZipFile(folder / "sam.zip", "w") as zf:
+        zf.writestr("01_a.ipynb", _good())
+        zf.writestr("data/notes.txt", b"x")
+    subs, warnings = submissions.import_class(folder, tmp_path / "out", LAYOUT, {"01_a": "fingerprint"})
+    zoe = student_ids.safe_id("Zoë Li")
+    assert {s.student: s.status for s in subs} == {zoe: "ok", "renamed": "missing", "sam": "ok"}
+    assert sorted(warnings) == sorted([
+        f"Zoë Li: graded as student {zoe} ('Zoë Li' is not usable as an nbgrader student id: letters, digits "
+        "and . _ @ + - only)",
+        "ignored renamed/01_a/my_final_version.ipynb: not one of the course's notebooks",
+        "ignored sam.zip:data/notes.txt: not one of the course's notebooks"])

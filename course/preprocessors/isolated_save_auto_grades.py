@@ -35,7 +35,7 @@ class IsolatedSaveAutoGrades(SaveAutoGrades):
 
     @default("sandbox_slot")
     def _slot_from_environment(self):
-        # course.pool gives each parallel worker its own slot, so students never share a uid
+        # each Dask worker leases its own slot (course.dask_worker), so students never share a uid
         return isolation.current_slot()
 
     def preprocess(self, nb, resources):
