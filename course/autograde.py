@@ -30,12 +30,13 @@ import shutil
 import sys
 from pathlib import Path
 
-from course import casefiles, cluster, config, filetree, lms, notebooks, pages, release, reports, sources
+from course import canvas, casefiles, cluster, config, filetree, lms, moodle, notebooks, pages, release, reports, sources
 from course.atomic import replace_tree, write_text
 from course.progress import Progress
 from course.submissions import Submission, import_class, import_found, known_names
 
 DEFAULT_OUT = Path("grading")
+SYSTEMS = {"canvas": canvas, "moodle": moodle}  # --lms: the module that reads its export and writes its grade file
 SLACK_SECONDS = 120  # kernel start-up, nbgrader and feedback on top of the cells' own time
 INSTALL_SANDBOX = "sudo apt-get install bubblewrap"
 NO_SANDBOX_NOTE = ("GRADED WITHOUT THE SANDBOX (--no-sandbox): student code could read files the grading "
@@ -220,7 +221,7 @@ def read_class(submissions: Path, options: Options) -> Plan:
     prints = {a: fingerprint(source / a) for a in assignments}
     export = None
     if options.lms:
-        export = lms.read(options.lms, Path(submissions), known_names(layout), options.roster)
+        export = lms.read(SYSTEMS[options.lms], Path(submissions), known_names(layout), options.roster)
         subs, warnings = import_found(export.found, options.out, layout, prints), export.warnings
     else:
         subs, warnings = import_class(Path(submissions), options.out, layout, prints)
@@ -475,7 +476,7 @@ def report(options: Options, plan: Plan, tally: Tally) -> Result:
     text += reports.summary(tally.grades, plan.graded, counts)
     text += "".join(f"warning: {w}\n" for w in plan.warnings)
     if plan.export is not None:
-        path = lms.write_grades(plan.export, tally.grades, plan.graded, out)
+        path = lms.write_grades(SYSTEMS[plan.export.kind], plan.export, tally.grades, plan.graded, out)
         text += f"{plan.export.kind.capitalize()} grade file (import it there): {path}\n"
     memory = {"grader": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "worker": tally.worker_peak}
     if tally.tasks:

@@ -73,26 +73,21 @@ def totals(grades: list[dict]) -> dict[str, dict[str, dict]]:
     return by
 
 
-def read(kind: str, archive: Path, known: set[str], roster: Path | None) -> Export:
-    """Read the ``kind`` LMS's archive; ``known``: the file names the course grades."""
+def read(system, archive: Path, known: set[str], roster: Path | None) -> Export:
+    """Read an LMS's archive with ``system`` (:mod:`course.canvas` or :mod:`course.moodle`);
+    ``known``: the file names the course grades."""
+    kind = system.__name__.rsplit(".", 1)[-1]
     if not Path(archive).is_file():
         raise FileNotFoundError(f"{archive} is not a file: give the {kind} export's zip archive itself")
     try:
-        return _module(kind).read(Path(archive), known, roster)
+        return system.read(Path(archive), known, roster)
     except zipfile.BadZipFile as err:
         raise RuntimeError(f"{archive} is not a readable zip archive ({err})") from None
 
 
-def write_grades(export: Export, grades: list[dict], assignments: list[str], out: Path) -> Path:
-    """Write the grade file the LMS imports, in ``out``; return its path."""
+def write_grades(system, export: Export, grades: list[dict], assignments: list[str], out: Path) -> Path:
+    """Write the grade file the LMS imports (``system``: its module), in ``out``; return its path."""
     path = out / f"{export.kind}_grades.csv"
-    header, rows = _module(export.kind).grade_rows(export, grades, assignments)
+    header, rows = system.grade_rows(export, grades, assignments)
     write_csv(path, header, rows)
     return path
-
-
-def _module(kind: str):
-    """The module that knows the ``kind`` LMS."""
-    from course import canvas, moodle
-
-    return {"canvas": canvas, "moodle": moodle}[kind]
