@@ -193,9 +193,10 @@ def sample_by_library(logits, temperature, u):
     return ngram.sample_categorical(probs, u), probs
 
 
-def nll_by_library(probs, targets):
-    per_step, total, _ = bptt.softmax_cross_entropy(np.log(probs), targets)
-    return per_step, float(total)
+def nll_by_library(probs, targets, mask):
+    nll = np.stack([bptt.softmax_cross_entropy(np.log(probs[b:b + 1]), targets[b:b + 1])[0]
+                    for b in range(len(targets))])
+    return (mask * nll).sum(axis=0) / mask.sum(axis=0), float((mask * nll).sum() / len(targets))
 
 
 def perplexity_by_library(nll_per_step):
@@ -292,7 +293,7 @@ CHEATS = (
     Cheat("embedding_grad", grad_by_library, ("rnnkit.embedding.embedding_backward",)),
     Cheat("embedding_grad", grad_by_one_hot, ("rnnkit.embedding.one_hot",)),
     Cheat("sample_with_temperature", sample_by_library, ("rnnkit.bptt.softmax", "rnnkit.ngram.sample_categorical")),
-    Cheat("sequence_nll", nll_by_library, ("rnnkit.bptt.softmax_cross_entropy",)),
+    Cheat("masked_sequence_nll", nll_by_library, ("rnnkit.bptt.softmax_cross_entropy",)),
     Cheat("perplexity", perplexity_by_library, ("rnnkit.ngram.perplexity_from_nll",)),
     Cheat("sliding_windows", windows_by_library, ("rnnkit.data.make_windows",)),
     Cheat("char_rnn_loss_and_grads", char_loss_by_library,
