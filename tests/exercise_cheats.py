@@ -119,6 +119,17 @@ def seq2seq_by_bptt(xs, ys_in, enc, dec, V, c):
     return dec_hs @ V + c
 
 
+def birnn_by_bptt(xs, fwd, bwd):
+    hs_f, _ = bptt.forward("rnn", xs, fwd)
+    hs_b, _ = bptt.forward("rnn", xs[:, ::-1], bwd)
+    return np.concatenate([hs_f, hs_b[:, ::-1]], axis=-1)
+
+
+def attention_by_softmax(s, hs):
+    weights = bptt.softmax(np.einsum("bth,bh->bt", hs, s))
+    return weights, np.einsum("bt,bth->bh", weights, hs)
+
+
 # --- 05_lstm ---------------------------------------------------------------------------------
 
 
@@ -279,6 +290,8 @@ CHEATS = (
     Cheat("grad_norms_through_time", norms_by_library, ("rnnkit.bptt.forward", "rnnkit.bptt.grad_norms")),
     Cheat("many_to_one_forward", many_to_one_by_bptt, ("rnnkit.bptt.forward",)),
     Cheat("seq2seq_forward", seq2seq_by_bptt, ("rnnkit.bptt.forward",)),
+    Cheat("birnn_forward", birnn_by_bptt, ("rnnkit.bptt.forward",)),
+    Cheat("attention_step", attention_by_softmax, ("rnnkit.bptt.softmax",)),
     Cheat("lstm_step_forward", lstm_by_cells, ("rnnkit.cells.lstm_step",)),
     Cheat("lstm_step_backward", lstm_backward_by_cells, ("rnnkit.cells.lstm_step", "rnnkit.cells.lstm_step_backward")),
     Cheat("keras_lstm_weights", lstm_weights_by_bridge, ("rnnkit.layouts.to_keras_weights",)),
