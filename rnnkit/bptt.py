@@ -43,8 +43,8 @@ def forward(kind, xs, p, h0=None, c0=None):
     outputs.
 
     Defined in notebook 02_simple_rnn, section 2.4 "Unrolling over time".
-    Used in notebooks 03_bptt, 04_architecture_zoo (sections 4.4 and 4.5), 05_lstm, 06_gru
-    (section 6.1), 08_text_generation (section 8.4) and 10_char_rnn_capstone (sections 10.2-10.4).
+    Used in notebooks 03_bptt, 04_architecture_zoo, 05_lstm, 06_gru (section 6.1),
+    08_text_generation (section 8.4) and 10_char_rnn_capstone (sections 10.2-10.4).
     """
     xs, p, h, c = _check_sequence_inputs("bptt.forward", kind, xs, p, h0, c0)
     B, T, D = xs.shape
@@ -279,8 +279,8 @@ def softmax(logits):
     Any shape (..., K); returns probabilities of the same shape and dtype.
 
     Defined in notebook 02_simple_rnn, section 2.5 "Outputs at every step, and the loss over time".
-    Used in notebook 08_text_generation, sections 8.4-8.6, and notebook 10_char_rnn_capstone,
-    sections 10.2-10.4.
+    Used in notebooks 04_architecture_zoo (section 4.8), 08_text_generation (sections 8.4-8.6)
+    and 10_char_rnn_capstone (sections 10.2-10.4).
     """
     logits = cells._as_float_array("softmax", "logits", logits)
     e = np.exp(logits - logits.max(axis=-1, keepdims=True))

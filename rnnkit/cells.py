@@ -139,9 +139,8 @@ def rnn_step(x, h_prev, p):
     x (B, D), h_prev (B, H), p with U (D, H), W (H, H), b (H,). Returns ``(h (B, H), cache)``.
 
     Defined in notebook 02_simple_rnn, section 2.3 "One step of a simple RNN".
-    Used in notebooks 03_bptt (sections 3.2 and 3.5), 04_architecture_zoo (sections 4.4 and 4.5),
-    06_gru (section 6.5), 08_text_generation (section 8.4) and 10_char_rnn_capstone
-    (sections 10.2-10.4).
+    Used in notebooks 03_bptt (sections 3.2 and 3.5), 04_architecture_zoo, 06_gru (section 6.5),
+    08_text_generation (section 8.4) and 10_char_rnn_capstone (sections 10.2-10.4).
     """
     x, h_prev, _, p = _check_step_inputs("rnn_step", "rnn", x, h_prev, p)
     h = np.tanh(x @ p["U"] + h_prev @ p["W"] + p["b"])

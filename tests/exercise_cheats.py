@@ -119,6 +119,17 @@ def seq2seq_by_bptt(xs, ys_in, enc, dec, V, c):
     return dec_hs @ V + c
 
 
+def birnn_by_bptt(xs, fwd, bwd):
+    hs_f, _ = bptt.forward("rnn", xs, fwd)
+    hs_b, _ = bptt.forward("rnn", xs[:, ::-1], bwd)
+    return np.concatenate([hs_f, hs_b[:, ::-1]], axis=-1)
+
+
+def attention_by_softmax(s, hs):
+    weights = bptt.softmax(np.einsum("bth,bh->bt", hs, s))
+    return weights, np.einsum("bt,bth->bh", weights, hs)
+
+
 # --- 05_lstm ---------------------------------------------------------------------------------
 
 
@@ -193,9 +204,10 @@ def sample_by_library(logits, temperature, u):
     return ngram.sample_categorical(probs, u), probs
 
 
-def nll_by_library(probs, targets):
-    per_step, total, _ = bptt.softmax_cross_entropy(np.log(probs), targets)
-    return per_step, float(total)
+def nll_by_library(probs, targets, mask):
+    nll = np.stack([bptt.softmax_cross_entropy(np.log(probs[b:b + 1]), targets[b:b + 1])[0]
+                    for b in range(len(targets))])
+    return (mask * nll).sum(axis=0) / mask.sum(axis=0), float((mask * nll).sum() / len(targets))
 
 
 def perplexity_by_library(nll_per_step):
@@ -278,6 +290,8 @@ CHEATS = (
     Cheat("grad_norms_through_time", norms_by_library, ("rnnkit.bptt.forward", "rnnkit.bptt.grad_norms")),
     Cheat("many_to_one_forward", many_to_one_by_bptt, ("rnnkit.bptt.forward",)),
     Cheat("seq2seq_forward", seq2seq_by_bptt, ("rnnkit.bptt.forward",)),
+    Cheat("birnn_forward", birnn_by_bptt, ("rnnkit.bptt.forward",)),
+    Cheat("attention_step", attention_by_softmax, ("rnnkit.bptt.softmax",)),
     Cheat("lstm_step_forward", lstm_by_cells, ("rnnkit.cells.lstm_step",)),
     Cheat("lstm_step_backward", lstm_backward_by_cells, ("rnnkit.cells.lstm_step", "rnnkit.cells.lstm_step_backward")),
     Cheat("keras_lstm_weights", lstm_weights_by_bridge, ("rnnkit.layouts.to_keras_weights",)),
@@ -292,7 +306,7 @@ CHEATS = (
     Cheat("embedding_grad", grad_by_library, ("rnnkit.embedding.embedding_backward",)),
     Cheat("embedding_grad", grad_by_one_hot, ("rnnkit.embedding.one_hot",)),
     Cheat("sample_with_temperature", sample_by_library, ("rnnkit.bptt.softmax", "rnnkit.ngram.sample_categorical")),
-    Cheat("sequence_nll", nll_by_library, ("rnnkit.bptt.softmax_cross_entropy",)),
+    Cheat("masked_sequence_nll", nll_by_library, ("rnnkit.bptt.softmax_cross_entropy",)),
     Cheat("perplexity", perplexity_by_library, ("rnnkit.ngram.perplexity_from_nll",)),
     Cheat("sliding_windows", windows_by_library, ("rnnkit.data.make_windows",)),
     Cheat("char_rnn_loss_and_grads", char_loss_by_library,

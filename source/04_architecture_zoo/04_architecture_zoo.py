@@ -27,13 +27,16 @@
 # - say, before running anything, which shape a Keras recurrent layer returns for every
 #   combination of `return_sequences` and `return_state`;
 # - read and fix the classic `expected ndim=3, found ndim=2` error when stacking layers;
-# - write the forward pass of a many-to-one classifier and of an encoder-decoder in numpy.
+# - write the forward pass of a many-to-one classifier and of an encoder-decoder in numpy;
+# - (optional) run a bidirectional RNN with its two halves aligned per step, and compute one step
+#   of dot-product attention over the encoder's states.
 #
 # We keep every size tiny and different from the others (batch 2, time 5, features 3, units
 # 4, ...) on purpose: when all sizes differ, a shape tells you exactly which axis is which.
 #
-# **Time.** Core: about 30 minutes (every section, Exercises 4.1 to 4.3, Question 4.1). Nothing
-# in this notebook is optional.
+# **Time.** Core: about 30 minutes (sections 4.1 to 4.6, Exercises 4.1 to 4.3, Question 4.1).
+# Optional: sections 4.7 and 4.8 (Exercises 4.4 and 4.5, a bidirectional RNN and a first look at
+# attention), about 30 minutes.
 
 # %%
 import numpy as np
@@ -154,7 +157,7 @@ aligned = keras.Sequential([
 # %%
 enc_inputs = keras.Input((time, features))
 dec_inputs = keras.Input((T_out, out_features))
-_, enc_state = keras.layers.SimpleRNN(units, return_state=True)(enc_inputs)
+_, enc_state = keras.layers.SimpleRNN(units, return_state=True, name="encoder")(enc_inputs)
 dec_states = keras.layers.SimpleRNN(units, return_sequences=True)(dec_inputs, initial_state=[enc_state])
 seq2seq = keras.Model([enc_inputs, dec_inputs], keras.layers.Dense(classes)(dec_states))
 
@@ -414,6 +417,142 @@ check("seq2seq_forward", seq2seq_forward, hidden=True)
 # naming the length and causality constraint in (b).*
 
 # %% [markdown]
+# ## 4.7 Bidirectional RNN (optional)
+#
+# Every model so far reads left to right, so its state at step $t$ knows $x_1 \dots x_t$ and
+# nothing after. For tagging the words of a sentence that is a handicap: whether "bank" is a
+# river bank or a money bank is often decided by the words *after* it. A **bidirectional** RNN
+# runs two independent RNNs over the same input:
+#
+# - a forward RNN reads $x_1, \dots, x_T$ and gives $\overrightarrow{h}_t$ (it has read
+#   $x_1 \dots x_t$);
+# - a backward RNN, with its own weights, reads the reversed sequence $x_T, \dots, x_1$ and gives
+#   $\overleftarrow{h}_t$ (it has read $x_T \dots x_t$).
+#
+# The output at step $t$ is the two side by side, $[\overrightarrow{h}_t; \overleftarrow{h}_t]$,
+# shape `(batch, time, 2 * units)`: one state that has seen the whole sequence. The one trap is
+# the order: the backward RNN produces its states in *its* reading order, state 0 after $x_T$.
+# Before concatenating they must be reversed back, so that step $t$ of both halves describes
+# position $t$. Keras' `Bidirectional` wrapper does exactly this:
+
+# %%
+bi = keras.layers.Bidirectional(keras.layers.SimpleRNN(units, return_sequences=True))
+bi_keras = np.asarray(bi(x_seq))
+_, p_fwd = keras_bridge.params_from_layer(bi.forward_layer)
+_, p_bwd = keras_bridge.params_from_layer(bi.backward_layer)
+hs_fwd, _ = bptt.forward("rnn", x_seq, p_fwd)
+hs_bwd_read, _ = bptt.forward("rnn", x_seq[:, ::-1], p_bwd)  # state 0 has read x_T only
+bi_numpy = np.concatenate([hs_fwd, hs_bwd_read[:, ::-1]], axis=-1)  # back in the input's order
+print("Keras Bidirectional output:", bi_keras.shape, " largest difference to numpy:", np.abs(bi_numpy - bi_keras).max())
+assert bi_keras.shape == (batch, time, 2 * units)
+assert np.allclose(bi_numpy, bi_keras, atol=1e-5), "Bidirectional = forward states, then the re-reversed backward states"
+assert not np.allclose(np.concatenate([hs_fwd, hs_bwd_read], axis=-1), bi_keras, atol=1e-3), \
+    "without reversing back, the backward half is in the wrong order"
+
+# %% [markdown]
+# A bidirectional layer fits tasks where the whole input is there before any output is needed
+# (tagging, classifying a review, the encoder of a translation model), and not generation: the
+# backward half would need the future characters it is supposed to predict.
+#
+# ### Exercise 4.4 (2 points, optional): a bidirectional RNN
+#
+# Write `birnn_forward(xs, fwd, bwd)`. `xs` is `(batch, T, D)`; `fwd` and `bwd` are dictionaries of
+# two simple RNNs' weights, each with `"U" (D, H)`, `"W" (H, H)` and `"b" (H,)`. Run the forward RNN
+# over `xs` and the backward RNN over the reversed sequence, both from a zero state, and return
+# `hs` of shape `(batch, T, 2H)`: the forward states in `hs[:, :, :H]`, the backward ones, put back
+# in the input's order, in `hs[:, :, H:]`. Numpy only: write the loop here (a helper function
+# for one direction is a good idea; the grader replays this notebook only, so do not rely on
+# notebook 2's `rnn_forward`).
+
+# %% nbgrader={"solution": true, "grade_id": "birnn_forward"}
+def birnn_forward(xs, fwd, bwd):
+    """Bidirectional simple RNN over xs (B, T, D): returns hs (B, T, 2H), forward then backward."""
+    ### BEGIN SOLUTION
+    def states(xs, p):
+        h = np.zeros((xs.shape[0], p["W"].shape[0]))
+        out = []
+        for t in range(xs.shape[1]):
+            h = np.tanh(xs[:, t] @ p["U"] + h @ p["W"] + p["b"])
+            out.append(h)
+        return np.stack(out, axis=1)
+
+    hs_f = states(xs, fwd)
+    hs_b = states(xs[:, ::-1], bwd)
+    return np.concatenate([hs_f, hs_b[:, ::-1]], axis=-1)
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "birnn_forward_test", "points": 2}
+check("birnn_forward", birnn_forward)
+### BEGIN HIDDEN TESTS
+check("birnn_forward", birnn_forward, hidden=True)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## 4.8 A first look at attention (optional)
+#
+# Question 4.1 names the encoder-decoder's weak point: the decoder sees the input only through
+# the encoder's final state. **Attention** lets the decoder look back at *every* encoder state
+# $h_1, \dots, h_T$ at each of its steps, and decide which ones matter now. For one decoder step
+# with state $s$, the simplest version (dot-product attention) is three lines:
+#
+# 1. a score per encoder step, how well $h_t$ matches what the decoder is looking for:
+#    $e_t = h_t \cdot s$;
+# 2. weights that are positive and sum to 1, a softmax over the encoder steps:
+#    $a_t = e^{e_t} / \sum_{t'} e^{e_{t'}}$;
+# 3. the **context**, the weighted average of the encoder states: $c = \sum_t a_t h_t$.
+#
+# The decoder then uses $c$ along with its own state (for instance $[s; c]$ into its output
+# layer), so that its input summary changes at every output step. There is more to come: learned
+# scoring functions, attention inside the encoder itself, and the Transformer, which keeps only
+# the attention and drops the recurrence.
+#
+# ### Exercise 4.5 (2 points, optional): one step of dot-product attention
+#
+# Write `attention_step(s, hs)`: `s` is the decoder state `(batch, H)`, `hs` the encoder states
+# `(batch, T, H)`. Return `weights` `(batch, T)` (each row sums to 1) and `context` `(batch, H)`.
+# Subtract each row's largest score before the `np.exp`, as in every softmax.
+
+# %% nbgrader={"solution": true, "grade_id": "attention_step"}
+def attention_step(s, hs):
+    """Dot-product attention: s (B, H), hs (B, T, H) -> weights (B, T), context (B, H)."""
+    ### BEGIN SOLUTION
+    scores = np.einsum("bth,bh->bt", hs, s)  # e[b, t] = hs[b, t] . s[b]
+    e = np.exp(scores - scores.max(axis=1, keepdims=True))
+    weights = e / e.sum(axis=1, keepdims=True)
+    context = np.einsum("bt,bth->bh", weights, hs)  # sum over t of a_t h_t
+    return weights, context
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "attention_step_test", "points": 2}
+check("attention_step", attention_step)
+### BEGIN HIDDEN TESTS
+check("attention_step", attention_step, hidden=True)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# Where does a decoder look? Take the encoder of the Keras `seq2seq` model over a longer input of
+# 12 steps, and, to see the mechanism, a decoder state that resembles the encoder's state at step
+# 4 (a copy with a little noise). The weights, computed with rnnkit's softmax, pick out that step:
+
+# %%
+_, p_enc = keras_bridge.params_from_layer(seq2seq.get_layer("encoder"))
+x_long = rng.standard_normal((1, 12, features)).astype("float32")
+hs_enc, _ = bptt.forward("rnn", x_long, p_enc)  # (1, 12, units)
+s_dec = 4.0 * (hs_enc[:, 3] + 0.1 * rng.standard_normal((1, units)))  # resembles step 4, sharpened
+att_weights = bptt.softmax(np.einsum("bth,bh->bt", hs_enc, s_dec))[0]
+
+fig, ax = plt.subplots(figsize=(7, 2.8), layout="constrained")
+ax.bar(np.arange(1, 13), att_weights)
+ax.set_xticks(np.arange(1, 13))
+ax.set_xlabel("encoder step $t$")
+ax.set_ylabel("attention weight $a_t$")
+ax.set_title("One decoder step attends to the encoder state it resembles");
+assert np.isclose(att_weights.sum(), 1.0)
+assert att_weights.argmax() == 3, "the decoder state was built to resemble encoder step 4"
+
+# %% [markdown]
 # ## Summary
 #
 # - The recurrent cell is the same in every wiring; the wiring is *which steps feed inputs in and
@@ -426,3 +565,7 @@ check("seq2seq_forward", seq2seq_forward, hidden=True)
 # - The encoder-decoder decouples input and output lengths by handing the encoder's final state to
 #   a second RNN. The next notebook replaces the simple cell by the LSTM, which can carry
 #   information over many more steps.
+# - (Optional) A bidirectional RNN concatenates a forward and a backward RNN, the backward states
+#   reversed back so that step t of both halves describes position t. Attention replaces the
+#   single summary state by a weighted average of all encoder states, recomputed at every decoder
+#   step.

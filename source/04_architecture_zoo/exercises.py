@@ -1,19 +1,22 @@
 """Exercises of notebook 04_architecture_zoo: reasoning about what a recurrent layer returns.
 
-Three exercises, each about where the time axis goes:
+Five exercises, each about where the time axis goes:
 
 - ``rnn_output_shape``: the shapes a Keras recurrent layer returns for given flags (section 4.2);
 - ``many_to_one_forward``: run a simple RNN over a sequence and classify its last state (4.4);
-- ``seq2seq_forward``: an encoder whose final state initialises a decoder (4.5).
+- ``seq2seq_forward``: an encoder whose final state initialises a decoder (4.5);
+- ``birnn_forward`` (optional): a forward and a backward RNN, states aligned per step (4.7);
+- ``attention_step`` (optional): dot-product attention over encoder states, one decoder step (4.8).
 
-References use rnnkit's own RNN (``rnnkit.bptt.forward``, ``rnnkit.bptt.linear_head``); the
-mistake models below are separate numpy code that makes one typical error each.
+References use rnnkit's own RNN and softmax (``rnnkit.bptt.forward``, ``rnnkit.bptt.linear_head``,
+``rnnkit.bptt.softmax``); the mistake models below are separate numpy code that makes one typical
+error each.
 """
 
 import numpy as np
 
 from rnnkit import bptt
-from course.cases import distinct_sizes, rnn_states
+from course.cases import distinct_sizes, rnn_states, softmax, variants
 from course.exercise import Exercise, Mistake, Out
 
 LAYERS = ("SimpleRNN", "LSTM", "GRU")
@@ -330,4 +333,152 @@ SEQ2SEQ_FORWARD = Exercise(
 )
 
 
-EXERCISES = (RNN_OUTPUT_SHAPE, MANY_TO_ONE_FORWARD, SEQ2SEQ_FORWARD)
+# ---------------------------------------------------------------------------------------------
+# 4.7 birnn_forward (optional)
+
+
+def _birnn_inputs(rng, hidden):
+    if hidden:
+        B = int(rng.integers(2, 5))
+        T, D, H = distinct_sizes(rng, 3, 3, 9)
+        while T == B:
+            T = int(rng.integers(3, 9))
+    else:
+        B, T, D, H = 2, 5, 3, 4
+
+    def rnn():
+        return {"U": _weights(rng, D, H, scale=0.8), "W": _weights(rng, H, H, scale=0.8), "b": _weights(rng, H)}
+
+    return dict(xs=rng.standard_normal((B, T, D)), fwd=rnn(), bwd=rnn())
+
+
+def birnn_forward_reference(xs, fwd, bwd):
+    """Bidirectional simple RNN over ``xs`` (B, T, D), both directions from a zero state.
+
+    The forward RNN (params ``fwd``: U (D, H), W (H, H), b (H,)) reads x_1 .. x_T; the backward
+    RNN (``bwd``, same shapes, its own weights) reads x_T .. x_1. Its states are put back in the
+    order of the input, so that step t of both halves refers to position t: returns
+    ``hs`` (B, T, 2H), ``hs[:, t, :H]`` the forward state after x_1 .. x_t and ``hs[:, t, H:]``
+    the backward state after x_T .. x_t. Defined in notebook 04_architecture_zoo, section 4.7.
+    """
+    hs_f, _ = bptt.forward("rnn", xs, fwd)
+    hs_b, _ = bptt.forward("rnn", xs[:, ::-1], bwd)
+    return np.concatenate([hs_f, hs_b[:, ::-1]], axis=-1)
+
+
+def _birnn_variant(xs, fwd, bwd, *, kind):
+    hs_f = _enc(xs, fwd)
+    if kind == "same_weights":
+        bwd = fwd
+    if kind == "not_reversed":
+        hs_b = _enc(xs, bwd)
+    else:
+        hs_b = _enc(xs[:, ::-1], bwd)
+        if kind == "batch_flipped":
+            hs_b = hs_b[::-1]
+        elif kind != "not_re_reversed":
+            hs_b = hs_b[:, ::-1]
+    if kind == "halves_swapped":
+        return np.concatenate([hs_b, hs_f], axis=-1)
+    if kind == "time_axis":
+        return np.concatenate([hs_f, hs_b], axis=1)
+    return np.concatenate([hs_f, hs_b], axis=-1)
+
+
+BIRNN_FORWARD = Exercise(
+    "birnn_forward", points=2, make_inputs=_birnn_inputs, reference=birnn_forward_reference,
+    outputs=(Out("hs", "array", "(batch, time, 2 * hidden), forward then backward"),),
+    mistakes=variants(_birnn_variant, {
+        "not_re_reversed": "the backward states are still in the order the backward RNN produced them, so step t "
+                           "of the second half belongs to position T - 1 - t. Reverse them back along time, "
+                           "hs_b[:, ::-1], so that hs[:, t] describes position t in both halves.",
+        "not_reversed": "the backward RNN reads the sequence forwards, so both halves have read only x_1 .. x_t. "
+                        "Feed it the reversed sequence, xs[:, ::-1], then put its states back in order.",
+        "same_weights": "the backward RNN uses the forward RNN's weights. The two directions are two RNNs with "
+                        "their own U, W and b: use bwd['U'], bwd['W'], bwd['b'] for the backward one.",
+        "batch_flipped": "the backward states were reversed along the batch axis (hs_b[::-1]), which swaps the "
+                         "examples. Reverse along TIME, axis 1: hs_b[:, ::-1].",
+        "halves_swapped": "the halves are in the wrong order: the forward states come first, then the backward "
+                          "ones, np.concatenate([hs_f, hs_b], axis=-1) (as Keras' Bidirectional does).",
+        "time_axis": "the two directions were joined along the time axis, (batch, 2 * time, hidden). Join them "
+                     "along the features, the last axis: np.concatenate([hs_f, hs_b], axis=-1), "
+                     "(batch, time, 2 * hidden).",
+    }),
+    forbidden=("keras", "rnnkit.bptt.forward", "rnnkit.cells.rnn_step"),
+    demo_mistake=("hs_b[:, ::-1]", "hs_b"),
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# 4.8 attention_step (optional)
+
+
+def _attention_inputs(rng, hidden):
+    if hidden:
+        B = int(rng.integers(2, 5))
+        T, H = distinct_sizes(rng, 2, 3, 10)
+        while B in (T, H):
+            B = int(rng.integers(2, 5))
+    else:
+        B, T, H = 2, 5, 3
+    return dict(s=rng.normal(0.0, 1.5, size=(B, H)), hs=np.tanh(rng.normal(0.0, 1.5, size=(B, T, H))))
+
+
+def attention_step_reference(s, hs):
+    """Dot-product attention for one decoder step.
+
+    ``s`` (B, H) the decoder state, ``hs`` (B, T, H) the encoder states. Scores
+    ``e[b, t] = hs[b, t] . s[b]``, weights ``a = softmax over t of e`` (B, T), context
+    ``sum_t a[b, t] hs[b, t]`` (B, H). Returns ``(weights, context)``.
+    Defined in notebook 04_architecture_zoo, section 4.8.
+    """
+    weights = bptt.softmax(np.einsum("bth,bh->bt", hs, s))
+    return weights, np.einsum("bt,bth->bh", weights, hs)
+
+
+def _attention_variant(s, hs, *, kind):
+    scores = np.einsum("bth,bh->bt", hs, s)
+    if kind == "scaled":
+        scores = scores / np.sqrt(s.shape[-1])
+    if kind == "no_softmax":
+        weights = scores
+    elif kind == "batch_softmax":
+        weights = softmax(scores, axis=0)
+    elif kind == "uniform":
+        weights = np.full(scores.shape, 1.0 / scores.shape[1])
+    else:
+        weights = softmax(scores, axis=-1)
+    if kind == "last_state":
+        return weights, hs[:, -1]
+    if kind == "matmul":
+        return weights, weights @ hs
+    return weights, np.einsum("bt,bth->bh", weights, hs)
+
+
+ATTENTION_STEP = Exercise(
+    "attention_step", points=2, make_inputs=_attention_inputs, reference=attention_step_reference,
+    outputs=(
+        Out("weights", "array", "(batch, time): one weight per encoder step, each row sums to 1"),
+        Out("context", "array", "(batch, hidden)"),
+    ),
+    mistakes=variants(_attention_variant, {
+        "no_softmax": "the weights are the raw scores hs[b, t] . s[b]: they are not positive and do not sum to 1. "
+                      "Turn them into weights with a softmax over the encoder steps (axis 1).",
+        "batch_softmax": "the softmax runs over the batch axis, so the weights of one example are mixed with "
+                         "another's. Normalise over the encoder steps, the time axis (axis=1): each row sums to 1.",
+        "scaled": "the scores are divided by sqrt(hidden). That is the scaled dot product of Transformers; this "
+                  "teaser uses the plain dot product, e[b, t] = hs[b, t] . s[b].",
+        "uniform": "every encoder step gets the same weight 1 / T, so the decoder state s is never used. The "
+                   "weights come from the scores e[b, t] = hs[b, t] . s[b], through a softmax over t.",
+        "last_state": "the context is the encoder's last state, as without attention. It is the weighted sum of "
+                      "ALL encoder states: context[b] = sum_t weights[b, t] hs[b, t].",
+        "matmul": "`weights @ hs` multiplies every example's weights with every example's states, (batch, batch, "
+                  "hidden). Weight each example's own states: context[b] = sum_t weights[b, t] hs[b, t], "
+                  "np.einsum('bt,bth->bh', weights, hs) or (weights[:, :, None] * hs).sum(axis=1).",
+    }),
+    forbidden=("keras", "rnnkit.bptt.softmax"),
+    demo_mistake=('context = np.einsum("bt,bth->bh", weights, hs)', "context = hs[:, -1]"),
+)
+
+
+EXERCISES = (RNN_OUTPUT_SHAPE, MANY_TO_ONE_FORWARD, SEQ2SEQ_FORWARD, BIRNN_FORWARD, ATTENTION_STEP)

@@ -19,11 +19,11 @@
 #
 # - turn a text into (input, target) pairs for next-character prediction;
 # - train a small Keras character model and read its loss as a sum of per-step negative
-#   log-likelihoods;
+#   log-likelihoods, and mask that loss when sequences of different lengths are padded;
 # - sample from it with a temperature, and say what the temperature does to the distribution;
 # - measure it by held-out perplexity and compare it honestly with the n-gram baseline.
 #
-# **Time.** Core: about 30 minutes (every section, Exercises 8.1 to 8.4, Question 8.1). Nothing
+# **Time.** Core: about 35 minutes (every section, Exercises 8.1 to 8.4, Question 8.1). Nothing
 # in this notebook is optional.
 
 # %%
@@ -208,33 +208,91 @@ states = np.concatenate([np.zeros((1, 1, n_hidden)), hs_tiny], axis=1)       # h
 _, loss_batch, _ = bptt.softmax_cross_entropy(states @ V_tiny + c_tiny, x_ids[None, :])
 print(f"step by step {loss_by_steps:.6f}, as a batch {loss_batch:.6f}")
 assert np.isclose(loss_by_steps, loss_batch), "the two computations of the lecture's loss should agree"
+
+
+# %% [markdown]
+# ### Sequences of different lengths: padding and a mask
 #
-# **Exercise 8.2 (2 points, core).** Write `sequence_nll(probs, targets)`. `probs` has shape
-# `(batch, T, V)`, the predicted distributions (each `probs[b, t]` sums to 1), and `targets`
-# `(batch, T)` the ids of the true next characters. Return `per_step`, shape `(T,)`, the mean
-# over the batch of $-\ln$ (probability of the target) at each step, and `total`, their sum.
+# Our training windows all have the same length, but real texts do not: names, tweets, lines of
+# a poem. To put sequences of different lengths into one array `(batch, T)`, we **pad** the short
+# ones to the longest length `T` with a padding id (here 0), and carry a **mask** `(batch, T)`
+# that is 1 at a real step and 0 at a padded one. The network still computes a distribution at
+# every padded position (it cannot know the sequence has ended), so there is a number
+# $-\ln p(\text{pad})$ there. It must not count:
+#
+# - a padded step has no true next character: it is not part of the sequence, so its term is not
+#   in the chain-rule sum $L = \sum_t L_t$ of that sequence;
+# - counting it would train the model to predict padding, and make the loss depend on how much
+#   padding the batch happens to contain (the same sequence would score differently next to a
+#   long one than next to a short one);
+# - dividing by the batch size at a late step, as if padded steps cost 0, is wrong the other way
+#   round: the few sequences still running there are averaged with zeros.
+#
+# So the per-step loss averages over the **real** positions only, and the loss of each sequence
+# sums its real steps:
+#
+# $$L_t = \frac{\sum_b m_{b,t}\,\ell_{b,t}}{\sum_b m_{b,t}}, \qquad
+# L = \frac{1}{B} \sum_b \sum_t m_{b,t}\,\ell_{b,t}, \qquad \ell_{b,t} = -\ln p_\theta(\text{target}_{b,t} \mid \dots).$$
+#
+# Without padding ($m = 1$ everywhere) both are what we had: $L_t$ is the batch mean and
+# $L = \sum_t L_t$. With padding $L \ne \sum_t L_t$, because each $L_t$ averages over a different
+# number of sequences.
+#
+# **A worked example.** Two sequences padded to $T = 3$: the first has 3 real steps and gives its
+# targets the probabilities 1/2, 1/4, 1/2; the second has 2 real steps, 1/2 and 1/2, and at its
+# padded third step the model happens to give the padding id 1/100. Then $L_1 = \ln 2$,
+# $L_2 = (\ln 4 + \ln 2)/2 = 1.5 \ln 2$, $L_3 = \ln 2$ (one real sequence), and
+# $L = (\ln 2 + \ln 4 + \ln 2 + \ln 2 + \ln 2)/2 = 3 \ln 2$. Counting the padding would make step 3
+# cost $(\ln 2 + \ln 100)/2$, almost four times as much, for a character that is not there:
+
+# %%
+p_target = np.array([[1 / 2, 1 / 4, 1 / 2],
+                     [1 / 2, 1 / 2, 1 / 100]])  # the model's probability of each target; the last is padding
+pad_mask = np.array([[1, 1, 1],
+                     [1, 1, 0]])
+ell = -np.log(p_target)
+L_t = (pad_mask * ell).sum(axis=0) / pad_mask.sum(axis=0)
+L = (pad_mask * ell).sum() / len(pad_mask)
+unmasked_L_3 = ell[:, 2].mean()
+print("L_t =", np.round(L_t, 4), " L =", round(L, 4), f" step 3 with the padding counted: {unmasked_L_3:.4f}")
+assert np.allclose(L_t, np.log(2) * np.array([1, 1.5, 1])) and np.isclose(L, 3 * np.log(2))
+assert not np.isclose(L, L_t.sum()), "with padding the total is not the sum of the per-step losses"
+assert 3.5 < unmasked_L_3 / L_t[2] < 4, "counting the padding makes step 3 cost almost four times as much"
+
+# %% [markdown]
+# **Exercise 8.2 (3 points, core).** The masked loss of padded sequences. Write
+# `masked_sequence_nll(probs, targets, mask)`. `probs` has shape `(batch, T, V)`, the predicted
+# distributions (each `probs[b, t]` sums to 1), `targets` `(batch, T)` the ids of the true next
+# characters (the padding id 0 at padded steps) and `mask` `(batch, T)` is 1.0 at a real step and
+# 0.0 at a padded one (the real steps come first; the longest sequence is real at every step).
+# Return `per_step`, shape `(T,)`, the mean of $-\ln$ (probability of the target) over the
+# sequences whose step $t$ is real, and `total`, the loss $L$ above: each sequence's losses summed
+# over its real steps, averaged over the batch. Take the target's probability with fancy
+# indexing, `probs[np.arange(B)[:, None], np.arange(T), targets]`.
 
 
-# %% nbgrader={"solution": true, "grade_id": "sequence_nll"}
-def sequence_nll(probs, targets):
-    """probs (B, T, V), targets (B, T) int -> (per_step (T,), total float)."""
+# %% nbgrader={"solution": true, "grade_id": "masked_sequence_nll"}
+def masked_sequence_nll(probs, targets, mask):
+    """probs (B, T, V), targets (B, T) int, mask (B, T) of 0/1 -> (per_step (T,), total float)."""
     ### BEGIN SOLUTION
     B, T = targets.shape
     picked = probs[np.arange(B)[:, None], np.arange(T)[None, :], targets]  # (B, T)
-    per_step = -np.log(picked).mean(axis=0)
-    total = per_step.sum()
+    nll = -np.log(picked)
+    per_step = (mask * nll).sum(axis=0) / mask.sum(axis=0)
+    total = (mask * nll).sum() / B
     return per_step, float(total)
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": true, "grade_id": "sequence_nll_test", "points": 2}
-check("sequence_nll", sequence_nll)
+# %% nbgrader={"grade": true, "grade_id": "masked_sequence_nll_test", "points": 3}
+check("masked_sequence_nll", masked_sequence_nll)
 ### BEGIN HIDDEN TESTS
-check("sequence_nll", sequence_nll, hidden=True)
+check("masked_sequence_nll", masked_sequence_nll, hidden=True)
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# Let us check the claim on our model: the per-step losses of `rnnkit.bptt.softmax_cross_entropy`
+# Our training windows all have length `steps`, so their mask is all ones and the plain batch mean
+# is the masked loss. Let us check the claim on our model: the per-step losses of `rnnkit.bptt.softmax_cross_entropy`
 # (the course's implementation of the same computation), summed and divided by $T$, are what
 # Keras reports.
 

@@ -1,12 +1,13 @@
 """Autograded exercises of notebook 08_text_generation: next-character targets, sampling with a
-temperature, the sequence loss as a sum of per-step negative log-likelihoods, and perplexity.
+temperature, the loss of padded sequences as masked per-step negative log-likelihoods, and perplexity.
 
 The references are rnnkit's own code (:func:`rnnkit.bptt.softmax`,
 :func:`rnnkit.bptt.softmax_cross_entropy`, :func:`rnnkit.ngram.sample_categorical`,
 :func:`rnnkit.ngram.perplexity_from_nll`). The mistake models are the quiet errors of text
 generation: inputs and targets swapped or equal, the temperature applied to probabilities
-instead of logits (where it does nothing), greedy decoding instead of sampling, a mean where
-the loss sums, and perplexity from the total instead of the average.
+instead of logits (where it does nothing), greedy decoding instead of sampling, padding counted
+in the loss (or counted as zeros in its averages), a mean where the loss sums, and perplexity
+from the total instead of the average.
 """
 
 import numpy as np
@@ -158,22 +159,47 @@ SAMPLE_WITH_TEMPERATURE = Exercise(
 
 
 # ---------------------------------------------------------------------------------------------
-# sequence_nll
+# masked_sequence_nll
+
+
+def _lengths_mask(rng, B, T):
+    """A 0/1 mask (B, T) of sequences padded to T: the longest has length T, one is shorter."""
+    lengths = rng.integers(1, T + 1, size=B)
+    longest, short = rng.choice(B, size=2, replace=False)
+    lengths[longest], lengths[short] = T, rng.integers(1, T)
+    return (np.arange(T)[None, :] < lengths[:, None]).astype(float)
 
 
 def _nll_inputs(rng, hidden):
     if hidden:
-        B, T, K = int(rng.integers(2, 6)), int(rng.integers(2, 9)), int(rng.integers(3, 11))
+        B, T, K = int(rng.integers(2, 6)), int(rng.integers(3, 9)), int(rng.integers(3, 11))
     else:
-        B, T, K = 2, 3, 4
+        B, T, K = 3, 4, 5
+    mask = _lengths_mask(rng, B, T)
     probs = softmax(rng.normal(0.0, 1.5, size=(B, T, K)))
-    return {"probs": probs, "targets": rng.integers(0, K, size=(B, T)).astype(np.int64)}
+    targets = rng.integers(1, K, size=(B, T)).astype(np.int64)
+    targets[mask == 0] = 0  # the padding id
+    return {"probs": probs, "targets": targets, "mask": mask}
 
 
-def _nll_reference(probs, targets):
+def _check_mask(mask, T):
+    mask = np.asarray(mask, dtype=float)
+    if not np.all((mask == 0) | (mask == 1)):
+        raise ValueError("mask should hold 0 (padding) and 1 (a real step) only")
+    if np.any(mask.sum(axis=0) == 0):
+        raise ValueError("every step should be real in at least one sequence (pad to the longest length)")
+    return mask
+
+
+def _nll_reference(probs, targets, mask):
     from rnnkit import bptt
 
-    per_step, total, _ = bptt.softmax_cross_entropy(np.log(probs), targets)
+    B, T = targets.shape
+    mask = _check_mask(mask, T)
+    # rnnkit's cross-entropy per sequence (a batch of one), then masked
+    nll = np.stack([bptt.softmax_cross_entropy(np.log(probs[b:b + 1]), targets[b:b + 1])[0] for b in range(B)])
+    per_step = (mask * nll).sum(axis=0) / mask.sum(axis=0)
+    total = (mask * nll).sum() / B
     return per_step, float(total)
 
 
@@ -182,42 +208,57 @@ def _picked(probs, targets):
     return probs[np.arange(B)[:, None], np.arange(T)[None, :], targets]
 
 
-def _nll_variant(probs, targets, *, kind):
-    p = _picked(probs, targets)
+def _nll_variant(probs, targets, mask, *, kind):
+    B, T = targets.shape
+    nll = -np.log(_picked(probs, targets))
     if kind == "argmax":
-        p = probs.max(axis=-1)
-    nll = -np.log10(p) if kind == "log10" else -np.log(p)
-    if kind == "entropy":
-        nll = -np.sum(probs * np.log(probs), axis=-1)
-    if kind == "no_minus":
-        nll = -nll
-    per_step = nll.sum(axis=0) if kind == "batch_sum" else nll.mean(axis=0)
-    total = per_step.mean() if kind == "total_mean" else per_step.sum()
+        nll = -np.log(probs.max(axis=-1))
+    if kind == "no_mask":
+        per_step = nll.mean(axis=0)
+        return per_step, float(per_step.sum())
+    counted = mask * nll
+    per_step = counted.sum(axis=0) / (B if kind == "divide_by_batch" else mask.sum(axis=0))
+    if kind == "total_of_per_step":
+        total = per_step.sum()
+    elif kind == "total_per_char":
+        total = counted.sum() / mask.sum()
+    elif kind == "total_mean":
+        total = per_step.mean()
+    else:
+        total = counted.sum() / B
     return per_step, float(total)
 
 
-SEQUENCE_NLL = Exercise(
-    "sequence_nll", points=2, make_inputs=_nll_inputs, reference=_nll_reference,
+MASKED_SEQUENCE_NLL = Exercise(
+    "masked_sequence_nll", points=3, make_inputs=_nll_inputs, reference=_nll_reference,
     outputs=(
-        Out("per_step", doc="(T,): mean over the batch of -ln p(target) at step t"),
-        Out("total", kind="float", doc="the sum of per_step"),
+        Out("per_step", doc="(time,): at step t, the mean of -ln p(target) over the sequences whose step t is real"),
+        Out("total", kind="float", doc="the mean over the batch of each sequence's summed loss over its real steps"),
     ),
     mistakes=variants(_nll_variant, {
+        "no_mask": "the padding is counted: the mask is never used. A padded step has no true next character, so "
+                   "its -ln p must not enter the loss: multiply the per-position losses by the mask before "
+                   "summing.",
+        "divide_by_batch": "per_step divides by the batch size, so every padded step counts as a loss of 0 and "
+                           "the late steps look cheaper than they are. Average over the REAL positions only: "
+                           "divide by the number of sequences still running at step t, mask.sum(axis=0).",
+        "total_of_per_step": "`total` is the sum of per_step. With padding that is no longer each sequence's loss: "
+                             "per_step[t] averages over the sequences still running at t, a different number of "
+                             "them at each step. The total is each sequence's loss summed over its real steps, "
+                             "averaged over the batch: (mask * nll).sum() / B.",
+        "total_per_char": "`total` is the mean loss per real character, (mask * nll).sum() / mask.sum(). The loss "
+                          "of a sequence is the SUM over its real steps (L = sum_t L_t); the total is its mean over "
+                          "the batch: divide by B, the number of sequences.",
+        "total_mean": "`total` is the mean of the per-step losses. The loss of a sequence is the SUM of its "
+                      "per-step losses over its real steps, averaged over the batch: (mask * nll).sum() / B.",
         "argmax": "the log-probability was taken of the most likely character, not of the target. Pick "
                   "the target's column: probs[b, t, targets[b, t]] (fancy indexing with np.arange(B)[:, "
                   "None], np.arange(T), targets).",
-        "total_mean": "`total` is the mean of the per-step losses. The loss of a sequence is their SUM, "
-                      "L = sum_t L_t (the chain rule multiplies the probabilities).",
-        "batch_sum": "the per-step loss sums over the batch. Average over the batch at each step, as "
-                     "Keras does: per_step[t] = mean over b of -ln p.",
-        "no_minus": "the minus sign is missing: a negative log-likelihood is -ln p, a positive number.",
-        "log10": "this is a base-10 logarithm. Losses use the natural log, np.log.",
-        "entropy": "this is the entropy of each predicted distribution, -sum_k p_k ln p_k, which never looks at "
-                   "the targets. The loss scores only the probability the model gave the TRUE next character: "
-                   "-ln probs[b, t, targets[b, t]].",
     }),
     forbidden=("rnnkit.bptt.softmax_cross_entropy", "keras"),
-    demo_mistake=("total = per_step.sum()", "total = per_step.mean()"),
+    hints={"ZeroDivisionError": "divide by the number of real positions, mask.sum(axis=0): the longest "
+                                "sequence is real at every step, so it is never 0."},
+    demo_mistake=("total = (mask * nll).sum() / B", "total = per_step.sum()"),
 )
 
 
@@ -264,4 +305,4 @@ PERPLEXITY = Exercise(
 )
 
 
-EXERCISES = (NEXT_CHAR_TARGETS, SAMPLE_WITH_TEMPERATURE, SEQUENCE_NLL, PERPLEXITY)
+EXERCISES = (NEXT_CHAR_TARGETS, SAMPLE_WITH_TEMPERATURE, MASKED_SEQUENCE_NLL, PERPLEXITY)

@@ -1,6 +1,18 @@
 """Typical wrong answers for notebook 04_architecture_zoo, written from its statements."""
 from tests.feedback_catalogue import Wrong
 
+# the start of a bidirectional answer: a helper that runs one direction from a zero state
+_BIRNN_WITH_RUN = '''
+def birnn_forward(xs, fwd, bwd):
+    def run(xs, p):
+        h = np.zeros((xs.shape[0], p["W"].shape[0]))
+        out = []
+        for t in range(xs.shape[1]):
+            h = np.tanh(xs[:, t] @ p["U"] + h @ p["W"] + p["b"])
+            out.append(h)
+        return np.stack(out, axis=1)
+'''
+
 WRONG = (
     # ------------------------------------------------------------------ rnn_output_shape
     Wrong("rnn_output_shape", "without return_state returns the output's shape itself, not a list holding it",
@@ -239,5 +251,82 @@ def seq2seq_forward(xs, ys_in, enc, dec, V, c):
         h = np.tanh(ys_in[:, t] @ dec["U"] + h @ dec["W"] + dec["b"])
         outputs.append(h @ V + c)
     return np.stack(outputs, axis=1)
+'''),
+    # ------------------------------------------------------------------ birnn_forward
+    Wrong("birnn_forward", "concatenates the backward states in the order the backward RNN produced them",
+          keywords=("reverse them back", "order", "position t", "[:, ::-1]"),
+          source=_BIRNN_WITH_RUN + '''    return np.concatenate([run(xs, fwd), run(xs[:, ::-1], bwd)], axis=-1)
+'''),
+    Wrong("birnn_forward", "runs the backward RNN over the sequence in its original order",
+          keywords=("reversed sequence", "reads the sequence forwards", "xs[:, ::-1]"),
+          source='''
+def birnn_forward(xs, fwd, bwd):
+    B, T, _ = xs.shape
+    H = fwd["W"].shape[0]
+    h_f, h_b = np.zeros((B, H)), np.zeros((B, H))
+    out = []
+    for t in range(T):
+        h_f = np.tanh(xs[:, t] @ fwd["U"] + h_f @ fwd["W"] + fwd["b"])
+        h_b = np.tanh(xs[:, t] @ bwd["U"] + h_b @ bwd["W"] + bwd["b"])
+        out.append(np.concatenate([h_f, h_b], axis=-1))
+    return np.stack(out, axis=1)
+'''),
+    Wrong("birnn_forward", "reverses with [::-1], along the batch axis, so the backward RNN in effect reads the sequence forwards",
+          keywords=("batch axis", "axis 1", "along time", "[:, ::-1]"),
+          source=_BIRNN_WITH_RUN + '''    return np.concatenate([run(xs, fwd), run(xs[::-1], bwd)[::-1]], axis=-1)
+'''),
+    Wrong("birnn_forward", "stacks the two directions along the time axis",
+          keywords=("time axis", "last axis", "2 * hidden", "axis=-1"),
+          source=_BIRNN_WITH_RUN + '''    return np.concatenate([run(xs, fwd), run(xs[:, ::-1], bwd)[:, ::-1]], axis=1)
+'''),
+    Wrong("birnn_forward", "uses the forward weights for the backward RNN too",
+          keywords=("own u, w and b", "bwd[", "forward rnn's weights"),
+          source=_BIRNN_WITH_RUN + '''    return np.concatenate([run(xs, fwd), run(xs[:, ::-1], fwd)[:, ::-1]], axis=-1)
+'''),
+    # ------------------------------------------------------------------ attention_step
+    Wrong("attention_step", "normalises the scores over the batch axis",
+          keywords=("batch axis", "axis=1", "axis 1", "each row", "wrong axis"),
+          source='''
+def attention_step(s, hs):
+    scores = np.einsum("bth,bh->bt", hs, s)
+    e = np.exp(scores - scores.max(axis=0, keepdims=True))
+    weights = e / e.sum(axis=0, keepdims=True)
+    return weights, np.einsum("bt,bth->bh", weights, hs)
+'''),
+    Wrong("attention_step", "uses the raw scores as the weights, without a softmax",
+          keywords=("softmax", "sum to 1"),
+          source='''
+def attention_step(s, hs):
+    weights = np.einsum("bth,bh->bt", hs, s)
+    context = (weights[:, :, None] * hs).sum(axis=1)
+    return weights, context
+'''),
+    Wrong("attention_step", "sums the weighted states over the hidden axis instead of over time",
+          keywords=("(batch, hidden)", "shape", "sum over t", "over time", "axis"),
+          source='''
+def attention_step(s, hs):
+    scores = (hs * s[:, None, :]).sum(axis=2)
+    e = np.exp(scores - scores.max(axis=1, keepdims=True))
+    weights = e / e.sum(axis=1, keepdims=True)
+    context = (weights[:, :, None] * hs).sum(axis=2)
+    return weights, context
+'''),
+    Wrong("attention_step", "computes the context as weights @ hs, which pairs every example's weights with every example's states",
+          keywords=("every example", "own states", "einsum"),
+          source='''
+def attention_step(s, hs):
+    scores = (hs * s[:, None, :]).sum(axis=2)
+    e = np.exp(scores - scores.max(axis=1, keepdims=True))
+    weights = e / e.sum(axis=1, keepdims=True)
+    return weights, weights @ hs
+'''),
+    Wrong("attention_step", "divides the scores by sqrt(H), the Transformer's scaled dot product",
+          keywords=("sqrt", "scaled", "plain dot product"),
+          source='''
+def attention_step(s, hs):
+    scores = np.einsum("bth,bh->bt", hs, s) / np.sqrt(s.shape[1])
+    e = np.exp(scores - scores.max(axis=1, keepdims=True))
+    weights = e / e.sum(axis=1, keepdims=True)
+    return weights, np.einsum("bt,bth->bh", weights, hs)
 '''),
 )

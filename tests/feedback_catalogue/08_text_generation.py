@@ -35,57 +35,54 @@ def next_char_targets(ids):
 def next_char_targets(ids):
     return ids[:, :-1].T, ids[:, 1:].T
 '''),
-    # ------------------------------------------------------------------ sequence_nll
-    Wrong("sequence_nll", "indexes probs[:, :, targets], which picks every target for every position",
-          keywords=("one entry", "index", "target's column", "shape", "probs[b, t, targets[b, t]]"),
+    # ------------------------------------------------------------------ masked_sequence_nll
+    Wrong("masked_sequence_nll", "never uses the mask, so the padded positions count as if they were real",
+          keywords=("padding", "padded", "mask"),
           source='''
-def sequence_nll(probs, targets):
-    picked = probs[:, :, targets]
-    per_step = -np.log(picked).mean(axis=0)
-    return per_step, float(per_step.sum())
-'''),
-    Wrong("sequence_nll", "averages over the time axis instead of the batch axis",
-          keywords=("axis", "over the batch", "axis 0", "axis=0"),
-          source='''
-def sequence_nll(probs, targets):
-    B, T = targets.shape
-    picked = probs[np.arange(B)[:, None], np.arange(T)[None, :], targets]
-    per_step = -np.log(picked).mean(axis=1)
-    return per_step, float(per_step.sum())
-'''),
-    Wrong("sequence_nll", "total sums the losses of every sequence instead of summing per_step",
-          keywords=("batch", "sum of per_step", "mean over", "sum of the per-step"),
-          source='''
-def sequence_nll(probs, targets):
+def masked_sequence_nll(probs, targets, mask):
     B, T = targets.shape
     picked = probs[np.arange(B)[:, None], np.arange(T)[None, :], targets]
     per_step = -np.log(picked).mean(axis=0)
-    return per_step, float(-np.log(picked).sum())
-'''),
-    Wrong("sequence_nll", "uses a base-2 logarithm",
-          keywords=("log2", "base 2", "base-2", "natural log"),
-          source='''
-def sequence_nll(probs, targets):
-    B, T = targets.shape
-    picked = probs[np.arange(B)[:, None], np.arange(T)[None, :], targets]
-    per_step = -np.log2(picked).mean(axis=0)
     return per_step, float(per_step.sum())
 '''),
-    Wrong("sequence_nll", "computes the entropy of each predicted distribution instead of the NLL of the targets",
-          keywords=("target", "entropy"),
+    Wrong("masked_sequence_nll", "masks the losses but still divides each step by the batch size",
+          keywords=("real positions", "mask.sum", "still running", "padded step"),
           source='''
-def sequence_nll(probs, targets):
-    per_step = -(probs * np.log(probs)).sum(axis=-1).mean(axis=0)
+def masked_sequence_nll(probs, targets, mask):
+    B, T = targets.shape
+    nll = -np.log(probs[np.arange(B)[:, None], np.arange(T)[None, :], targets])
+    per_step = (mask * nll).mean(axis=0)
+    total = (mask * nll).sum() / B
+    return per_step, float(total)
+'''),
+    Wrong("masked_sequence_nll", "takes the total as the sum of the masked per-step means, as without padding",
+          keywords=("sum of per_step", "real steps", "averaged over the batch"),
+          source='''
+def masked_sequence_nll(probs, targets, mask):
+    B, T = targets.shape
+    nll = -np.log(probs[np.arange(B)[:, None], np.arange(T)[None, :], targets])
+    per_step = (mask * nll).sum(axis=0) / mask.sum(axis=0)
     return per_step, float(per_step.sum())
 '''),
-    Wrong("sequence_nll", "returns (total, per_step) in the wrong order",
-          keywords=("order", "(per_step, total)", "first"),
+    Wrong("masked_sequence_nll", "divides the total by the number of real characters instead of the number of sequences",
+          keywords=("per real character", "number of sequences", "divide by b"),
           source='''
-def sequence_nll(probs, targets):
+def masked_sequence_nll(probs, targets, mask):
     B, T = targets.shape
-    picked = probs[np.arange(B)[:, None], np.arange(T)[None, :], targets]
-    per_step = -np.log(picked).mean(axis=0)
-    return float(per_step.sum()), per_step
+    nll = -np.log(probs[np.arange(B)[:, None], np.arange(T)[None, :], targets])
+    real = mask == 1
+    per_step = np.array([nll[real[:, t], t].mean() for t in range(T)])
+    return per_step, float(nll[real].mean())
+'''),
+    Wrong("masked_sequence_nll", "averages over each sequence's real steps (the time axis) instead of over the batch",
+          keywords=("axis", "shape", "(time,)"),
+          source='''
+def masked_sequence_nll(probs, targets, mask):
+    B, T = targets.shape
+    nll = -np.log(probs[np.arange(B)[:, None], np.arange(T)[None, :], targets])
+    per_step = (mask * nll).sum(axis=1) / mask.sum(axis=1)
+    total = (mask * nll).sum() / B
+    return per_step, float(total)
 '''),
     # ------------------------------------------------------------------ sample_with_temperature
     # coincides with a registered mistake (logits multiplied by the temperature)
