@@ -43,7 +43,7 @@ def forward(kind, xs, p, h0=None, c0=None):
     outputs.
 
     Defined in notebook 02_simple_rnn, section 2.4 "Unrolling over time".
-    Used in notebooks 03_bptt, 04_architecture_zoo, 05_lstm, 06_gru (section 6.1),
+    Used in notebooks 03_bptt, 04_architecture_zoo, 05_lstm, 06_gru (sections 6.1 and 6.6),
     08_text_generation (section 8.4) and 10_char_rnn_capstone (sections 10.2-10.4).
     """
     xs, p, h, c = _check_sequence_inputs("bptt.forward", kind, xs, p, h0, c0)
@@ -119,7 +119,8 @@ def backward(dhs, cache):
     the cell is an LSTM; grads has the keys of ``p``.
 
     Defined in notebook 03_bptt, section 3.3 "Backward through the whole sequence".
-    Used in notebook 05_lstm, section 5.2, and notebook 10_char_rnn_capstone, sections 10.2-10.4.
+    Used in notebooks 05_lstm (section 5.2), 06_gru (section 6.6) and 10_char_rnn_capstone
+    (sections 10.2-10.4).
     """
     return _backward_through_time("bptt.backward", dhs, cache)[:4]
 

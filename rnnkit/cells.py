@@ -250,7 +250,7 @@ def gru_step_backward(dh, cache):
 
     Returns ``(dx (B, D), dh_prev (B, H), grads)``, grads with the keys of p.
 
-    Defined in notebook 06_gru, section 6.2 "The update gate decides how long a pulse is remembered".
+    Defined in notebook 06_gru, section 6.6 "Backward through a GRU step (optional)".
     """
     where = "gru_step_backward"
     _check_cache(where, cache, "gru")

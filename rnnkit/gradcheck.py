@@ -87,8 +87,7 @@ def check_gradients(f, params, grads, h=1e-6):
     for a table with the worst entry of each parameter.
 
     Defined in notebook 03_bptt, section 3.2 "Backward through one step".
-    Used in notebook 05_lstm, section 5.2 "Backward through an LSTM step", and
-    notebook 10_char_rnn_capstone, section 10.2 "The model, its loss and its gradients (core)".
+    Used in notebooks 05_lstm (section 5.2), 06_gru (section 6.6) and 10_char_rnn_capstone (section 10.2).
     """
     missing = [name for name in params if name not in grads]
     extra = [name for name in grads if name not in params]

@@ -164,6 +164,12 @@ def gru_weights_by_bridge(params):
     return tuple(layouts.to_keras_weights("gru", params))
 
 
+def gru_backward_by_cells(dh, x, h_prev, params):
+    dx, dh_prev, g = cells.gru_step_backward(dh, cells.gru_step(x, h_prev, params)[1])
+    stack = [np.concatenate([g[f"{m}_{k}"] for k in "zrg"], axis=1) for m in "UW"]
+    return dx, dh_prev, *stack, np.concatenate([g[f"b_{k}"] for k in "zrg"])
+
+
 def gru_count_by_bridge(input_size, hidden_size, reset_after):
     count = layouts.param_count("gru", input_size, hidden_size)
     return count + (3 * hidden_size if reset_after else 0)
@@ -300,6 +306,7 @@ CHEATS = (
     Cheat("gru_step_forward", gru_by_bptt, ("rnnkit.bptt.forward",)),
     Cheat("to_keras_gru_weights", gru_weights_by_bridge, ("rnnkit.layouts.to_keras_weights",)),
     Cheat("gru_param_count", gru_count_by_bridge, ("rnnkit.layouts.param_count",)),
+    Cheat("gru_step_backward", gru_backward_by_cells, ("rnnkit.cells.gru_step", "rnnkit.cells.gru_step_backward")),
     Cheat("encode_with_oov", encode_by_vocabulary, ("rnnkit.embedding.oov_bucket",)),
     Cheat("embedding_lookup_onehot", lookup_by_library, ("rnnkit.embedding.embedding_lookup",)),
     Cheat("embedding_lookup_onehot", lookup_by_one_hot, ("rnnkit.embedding.one_hot",)),

@@ -23,7 +23,8 @@
 # - show that a GRU with its gates pinned open *is* a simple RNN.
 #
 # **Time.** Core: about 30 minutes (sections 6.1 to 6.4, Exercises 6.1 to 6.3, Question 6.1).
-# Optional: section 6.5 with Question 6.2, about 10 minutes.
+# Optional: section 6.5 with Question 6.2 and section 6.6 with Exercise 6.4 (the backward step),
+# about 40 minutes.
 #
 # **Notation** (row vectors, batch first, `*` is the elementwise product):
 #
@@ -47,7 +48,7 @@ import matplotlib.pyplot as plt
 from rnnkit import keras_bridge  # first: TensorFlow without its start-up log lines
 import keras
 
-from rnnkit import cells, layouts, plots
+from rnnkit import cells, gradcheck, layouts, plots
 from rnnkit.checking import check
 
 keras.utils.set_random_seed(0)
@@ -430,6 +431,107 @@ assert gaps[0] > 1e-2, "with ordinary gates the GRU is a different model"
 # ### END SOLUTION
 
 # %% [markdown]
+# ## 6.6 Backward through a GRU step (optional)
+#
+# Section 6.2 pushed gradients back with rnnkit's `cells.gru_step_backward`; now you write it.
+# One gradient arrives at step $t$, `dh` $= \partial L/\partial h_t$. Work down the forward
+# equations from the last line up, one product rule per line:
+#
+# $$
+# \begin{aligned}
+# da_z &= dh * (g_t - h_{t-1}) * z_t (1 - z_t) && h_t = (1 - z_t) h_{t-1} + z_t g_t\\
+# da_g &= dh * z_t * (1 - g_t^2) && \text{the candidate's tanh}\\
+# d(r h) &= da_g W_g^\top && \text{what reaches } r_t * h_{t-1}\\
+# da_r &= d(r h) * h_{t-1} * r_t (1 - r_t) && \text{the reset gate multiplies } h_{t-1}
+# \end{aligned}
+# $$
+#
+# `h_prev` is used four times in the forward step, so its gradient has four parts: the direct
+# path `dh * (1 - z)` (the identity path of Question 6.1), the path through the candidate
+# `d(r h) * r`, and the two gates, `da_z @ W_z.T + da_r @ W_r.T`. The rest is a dense layer per
+# block, as in section 5.2: $dU_k = x^\top da_k$, $db_k = \sum_{batch} da_k$,
+# $dx = \sum_k da_k U_k^\top$, and $dW_k = h_{t-1}^\top da_k$ for z and r but
+# $dW_g = (r_t * h_{t-1})^\top da_g$, because `W_g` multiplies the reset state.
+#
+# **Exercise 6.4 (3 points, optional).** Write `gru_step_backward(dh, x, h_prev, params)`.
+# Recompute the forward step inside the function (the grader passes plain arrays, no cache),
+# then return `(dx, dh_prev, dU, dW, db)` with the three blocks' weight gradients side by side
+# in the order of the keys of `params`, z, r, g:
+# `dU = np.concatenate([dU_z, dU_r, dU_g], axis=1)` of shape `(D, 3H)`, likewise `dW` `(H, 3H)`
+# and `db` `(3H,)`.
+
+# %% nbgrader={"solution": true, "grade_id": "gru_step_backward"}
+def gru_step_backward(dh, x, h_prev, params):
+    """Gradient of one GRU step; dh (B, H) is dL/dh_t.
+
+    Returns (dx (B, D), dh_prev (B, H), dU (D, 3H), dW (H, 3H), db (3H,)), the weight
+    gradients' blocks in the order z, r, g.
+    """
+    ### BEGIN SOLUTION
+    def sigmoid(a):
+        return 1.0 / (1.0 + np.exp(-a))
+
+    z = sigmoid(x @ params["U_z"] + h_prev @ params["W_z"] + params["b_z"])
+    r = sigmoid(x @ params["U_r"] + h_prev @ params["W_r"] + params["b_r"])
+    g = np.tanh(x @ params["U_g"] + (r * h_prev) @ params["W_g"] + params["b_g"])
+
+    da = {"z": dh * (g - h_prev) * z * (1 - z), "g": dh * z * (1 - g**2)}
+    d_rh = da["g"] @ params["W_g"].T  # the gradient reaching r * h_prev
+    da["r"] = d_rh * h_prev * r * (1 - r)
+    dh_prev = dh * (1 - z) + d_rh * r + da["z"] @ params["W_z"].T + da["r"] @ params["W_r"].T
+    state = {"z": h_prev, "r": h_prev, "g": r * h_prev}  # what each W multiplies
+    gates = ["z", "r", "g"]
+    dx = sum(da[k] @ params["U_" + k].T for k in gates)
+    dU = np.concatenate([x.T @ da[k] for k in gates], axis=1)
+    dW = np.concatenate([state[k].T @ da[k] for k in gates], axis=1)
+    db = np.concatenate([da[k].sum(axis=0) for k in gates])
+    return dx, dh_prev, dU, dW, db
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "gru_step_backward_test", "points": 3}
+check("gru_step_backward", gru_step_backward)
+### BEGIN HIDDEN TESTS
+check("gru_step_backward", gru_step_backward, hidden=True)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# The grader compares your gradients with rnnkit's. Centred differences need no reference at
+# all: nudge every input and every weight by $\pm 10^{-6}$, watch the loss
+# $L = \sum h_t * dh$ (whose $\partial L/\partial h_t$ is `dh`), and compare. Every relative
+# error should be below $10^{-6}$. (If you skip the exercise, the cell checks rnnkit's
+# `cells.gru_step_backward` instead.)
+
+# %%
+x6, h6 = rng.normal(size=(3, D)), np.tanh(rng.normal(size=(3, H)))
+q6 = cells.init_params("gru", D, H, seed=7)
+for k in ("b_z", "b_r", "b_g"):
+    q6[k] = rng.normal(0.0, 0.5, size=H)  # non-zero biases, so a missing bias term would show
+dh6 = rng.normal(size=(3, H))
+wrt = {"x": x6, "h_prev": h6, **q6}  # the arrays the loss reads in place
+
+
+def loss6():
+    h, _ = cells.gru_step(x6, h6, q6)
+    return float(np.sum(h * dh6))
+
+
+try:
+    dx6, dh_prev6, dU6, dW6, db6 = gru_step_backward(dh6, x6, h6, q6)
+    grads6 = {"x": dx6, "h_prev": dh_prev6}
+    for j, k in enumerate("zrg"):  # unstack the blocks z | r | g
+        grads6.update({f"U_{k}": dU6[:, j * H:(j + 1) * H], f"W_{k}": dW6[:, j * H:(j + 1) * H],
+                       f"b_{k}": db6[j * H:(j + 1) * H]})
+    print("checking your gru_step_backward")
+except NotImplementedError:
+    dx6, dh_prev6, grads6 = cells.gru_step_backward(dh6, cells.gru_step(x6, h6, q6)[1])
+    grads6.update(x=dx6, h_prev=dh_prev6)
+    print("gru_step_backward is not written yet: checking rnnkit's cells.gru_step_backward")
+report6 = gradcheck.check_gradients(loss6, wrt, grads6)
+print(report6)
+assert max(err for err, _ in report6.values()) < 1e-6, "a gradient disagrees with centred differences"
+
+# %% [markdown]
 # ## Summary
 #
 # - A GRU step is `h = (1 - z) h_prev + z g` with `g = tanh(x U_g + (r * h_prev) W_g + b_g)`;
@@ -440,3 +542,5 @@ assert gaps[0] > 1e-2, "with ordinary gates the GRU is a different model"
 #   different cell with `3H` more parameters.
 # - Parameters: `H (D + H + 1)` per block; RNN 1 block, GRU 3, LSTM 4.
 # - With `z = r = 1` a GRU is exactly a simple RNN.
+# - Backward, `h_prev` gets `dh * (1 - z)` directly plus what flows back through z, r and g;
+#   `W_g` sees the reset state, so `dW_g = (r * h_prev).T @ da_g`.

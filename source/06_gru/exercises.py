@@ -1,11 +1,13 @@
-"""Autograded exercises of notebook 06_gru: the GRU step, its Keras weights, its parameter count.
+"""Autograded exercises of notebook 06_gru: the GRU step, its Keras weights, its parameter count,
+and (optional) the GRU step's gradient.
 
-References: :func:`rnnkit.cells.gru_step`, the size of :func:`rnnkit.cells.init_params`'s GRU,
+References: :func:`rnnkit.cells.gru_step` and :func:`rnnkit.cells.gru_step_backward`, the size of :func:`rnnkit.cells.init_params`'s GRU,
 and for the Keras weight layout ``rnnkit.layouts.to_keras_weights("gru", p)`` (numpy only;
 tests/test_exercises_gru.py runs the weights in a Keras GRU).
 The mistake models reproduce what students typically get wrong with a GRU: the update gate the
 Keras way round, the reset gate applied after the recurrent product (Keras' ``reset_after=True``),
-z and r swapped, biases left out of a count.
+z and r swapped, biases left out of a count, and in the backward step the direct (1 - z) path
+to h_prev left out, the reset gate's gradient not multiplied by h_prev, z's sign flipped.
 """
 
 import numpy as np
@@ -225,4 +227,109 @@ GRU_PARAM_COUNT = Exercise(
 )
 
 
-EXERCISES = (GRU_STEP_FORWARD, TO_KERAS_GRU_WEIGHTS, GRU_PARAM_COUNT)
+# ---------------------------------------------------------------------------------------------
+# gru_step_backward (optional)
+
+
+def _backward_inputs(rng, hidden):
+    inputs = _step_inputs(rng, hidden)
+    return {"dh": rng.normal(size=inputs["h_prev"].shape), **inputs}
+
+
+def _stack(grads, letter):
+    """dU_z, dU_r, dU_g side by side, in the lecture's order z r g (the keys of params)."""
+    return np.concatenate([grads[f"{letter}_{q}"] for q in GATES], axis=0 if letter == "b" else 1)
+
+
+def gru_step_backward_reference(dh, x, h_prev, params):
+    """Gradient of one GRU step; dh (B, H) = dL/dh_t.
+
+    Returns ``(dx (B, D), dh_prev (B, H), dU (D, 3H), dW (H, 3H), db (3H,))``, the weight
+    gradients' blocks side by side in the order z, r, g. Defined in notebook 06_gru, section 6.6.
+    """
+    _, cache = cells.gru_step(x, h_prev, params)
+    dx, dh_prev, grads = cells.gru_step_backward(dh, cache)
+    return dx, dh_prev, _stack(grads, "U"), _stack(grads, "W"), _stack(grads, "b")
+
+
+def _backward_model(dh, x, h_prev, params, *, direct=True, reset_times_h=True, z_sign=1.0,
+                    candidate_path=True, dW_g_input="r * h_prev", z_deriv=True, g_deriv="tanh",
+                    order=GATES, dh_prev_gates=("z", "r")):
+    """A hand-written GRU backward whose switches each make one typical mistake."""
+    p = params
+    z = _sigmoid(x @ p["U_z"] + h_prev @ p["W_z"] + p["b_z"])
+    r = _sigmoid(x @ p["U_r"] + h_prev @ p["W_r"] + p["b_r"])
+    g = np.tanh(x @ p["U_g"] + (r * h_prev) @ p["W_g"] + p["b_g"])
+    dz = z_sign * dh * (g - h_prev)
+    da = {"z": dz * z * (1 - z) if z_deriv else dz,
+          "g": dh * z * ((1 - g**2) if g_deriv == "tanh" else g * (1 - g))}
+    d_rh = da["g"] @ p["W_g"].T  # gradient reaching r * h_prev
+    da["r"] = d_rh * (h_prev if reset_times_h else 1.0) * r * (1 - r)
+    dh_prev = sum(da[q] @ p[f"W_{q}"].T for q in dh_prev_gates)
+    if direct:
+        dh_prev = dh_prev + dh * (1 - z)
+    if candidate_path:
+        dh_prev = dh_prev + d_rh * r
+    h_in = {"z": h_prev, "r": h_prev, "g": r * h_prev if dW_g_input == "r * h_prev" else h_prev}
+    dx = sum(da[q] @ p[f"U_{q}"].T for q in GATES)
+    dU = np.concatenate([x.T @ da[q] for q in order], axis=1)
+    dW = np.concatenate([h_in[q].T @ da[q] for q in order], axis=1)
+    db = np.concatenate([da[q].sum(axis=0) for q in order])
+    return dx, dh_prev, dU, dW, db
+
+
+def _bwd(**switches):
+    def model(dh, x, h_prev, params):
+        return _backward_model(dh, x, h_prev, params, **switches)
+
+    return model
+
+
+GRU_STEP_BACKWARD = Exercise(
+    "gru_step_backward", points=3, make_inputs=_backward_inputs, reference=gru_step_backward_reference,
+    outputs=(
+        Out("dx", doc="(batch, input)"),
+        Out("dh_prev", doc="(batch, hidden)"),
+        Out("dU", doc="(input, 3 * hidden), blocks z r g"),
+        Out("dW", doc="(hidden, 3 * hidden), blocks z r g"),
+        Out("db", doc="(3 * hidden,), blocks z r g"),
+    ),
+    mistakes=(
+        Mistake("dh_prev misses the direct path. h_t = (1 - z) * h_prev + z * g uses h_prev itself, "
+                "not only through the gates, so dh_prev starts with dh * (1 - z), the identity path "
+                "of Question 6.1, and then adds what comes back through z, r and g.", _bwd(direct=False)),
+        Mistake("the reset gate's gradient does not go through h_prev. The reset gate multiplies the "
+                "previous state, (r * h_prev) @ W_g, so the gradient reaching r is "
+                "(da_g @ W_g.T) * h_prev, and da_r = (da_g @ W_g.T) * h_prev * r * (1 - r).",
+                _bwd(reset_times_h=False)),
+        Mistake("the update gate's gradient has the wrong sign. From h = (1 - z) * h_prev + z * g, "
+                "dL/dz = dh * (g - h_prev), not dh * (h_prev - g): z weights the candidate g.",
+                _bwd(z_sign=-1.0)),
+        Mistake("dh_prev misses the path through the candidate: h_prev also enters g through "
+                "(r * h_prev) @ W_g, which adds (da_g @ W_g.T) * r to dh_prev.", _bwd(candidate_path=False)),
+        Mistake("dW_g multiplies the wrong state: W_g is applied to the reset state r * h_prev, so "
+                "dW_g = (r * h_prev).T @ da_g, not h_prev.T @ da_g.", _bwd(dW_g_input="h_prev")),
+        Mistake("the update gate's gradient misses the sigmoid's derivative: z = sigmoid(a_z), so "
+                "da_z = dh * (g - h_prev) * z * (1 - z).", _bwd(z_deriv=False)),
+        Mistake("g = tanh(a_g), so its derivative is 1 - g^2, not the sigmoid's g * (1 - g).",
+                _bwd(g_deriv="sigmoid")),
+        Mistake("the weight gradients are right but stacked in the wrong order: put the blocks side "
+                "by side as z, r, g (the order of the keys of params).", _bwd(order=("r", "z", "g"))),
+        *(Mistake(f"dh_prev misses the {name}'s term. h_prev enters both gates through their recurrent "
+                  f"weights, h_prev @ W_z and h_prev @ W_r, so dh_prev adds da_z @ W_z.T and da_r @ W_r.T "
+                  f"to the direct path dh * (1 - z) and the candidate's (da_g @ W_g.T) * r.",
+                  _bwd(dh_prev_gates=kept))
+          for name, kept in (("update gate z", ("r",)), ("reset gate r", ("z",)))),
+    ),
+    forbidden=(
+        "rnnkit.cells.gru_step",
+        "rnnkit.cells.gru_step_backward",
+        "rnnkit.bptt.forward",
+        "rnnkit.bptt.backward",
+        "keras",
+    ),
+    demo_mistake=("dh_prev = dh * (1 - z) + ", "dh_prev = "),
+)
+
+
+EXERCISES = (GRU_STEP_FORWARD, TO_KERAS_GRU_WEIGHTS, GRU_PARAM_COUNT, GRU_STEP_BACKWARD)

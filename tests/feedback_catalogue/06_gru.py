@@ -1,6 +1,35 @@
 """Typical wrong answers for notebook 06_gru, written from its statements."""
 from tests.feedback_catalogue import Wrong
 
+# A correct answer to gru_step_backward, as the notebook's equations lead a student to write it;
+# each wrong answer below changes one line of it (_backward_with).
+_BACKWARD = '''
+def gru_step_backward(dh, x, h_prev, params):
+    def sigmoid(a):
+        return 1.0 / (1.0 + np.exp(-a))
+
+    z = sigmoid(x @ params["U_z"] + h_prev @ params["W_z"] + params["b_z"])
+    r = sigmoid(x @ params["U_r"] + h_prev @ params["W_r"] + params["b_r"])
+    g = np.tanh(x @ params["U_g"] + (r * h_prev) @ params["W_g"] + params["b_g"])
+    da_z = dh * (g - h_prev) * z * (1 - z)
+    da_g = dh * z * (1 - g**2)
+    d_rh = da_g @ params["W_g"].T
+    da_r = d_rh * h_prev * r * (1 - r)
+    dh_prev = dh * (1 - z) + d_rh * r + da_z @ params["W_z"].T + da_r @ params["W_r"].T
+    dx = da_z @ params["U_z"].T + da_r @ params["U_r"].T + da_g @ params["U_g"].T
+    dU = np.concatenate([x.T @ da_z, x.T @ da_r, x.T @ da_g], axis=1)
+    dW = np.concatenate([h_prev.T @ da_z, h_prev.T @ da_r, (r * h_prev).T @ da_g], axis=1)
+    db = np.concatenate([da_z.sum(axis=0), da_r.sum(axis=0), da_g.sum(axis=0)])
+    return dx, dh_prev, dU, dW, db
+'''
+
+
+def _backward_with(old: str, new: str) -> str:
+    """The correct backward step above with its one occurrence of ``old`` replaced by ``new``."""
+    if _BACKWARD.count(old) != 1:
+        raise ValueError(f"{old!r} must occur exactly once in the backward answer")
+    return _BACKWARD.replace(old, new)
+
 WRONG = (
     # ------------------------------------------------------------------ gru_step_forward
     Wrong("gru_step_forward", "the update gate z uses a tanh instead of a sigmoid",
@@ -157,4 +186,20 @@ def gru_param_count(input_size, hidden_size, reset_after):
     biases = 2 if reset_after else 1
     return 3 * (hidden_size * (input_size + hidden_size) + biases)
 '''),
+    # ------------------------------------------------------------------ gru_step_backward
+    Wrong("gru_step_backward", "dh_prev leaves out the direct path dh * (1 - z) of h = (1 - z) * h_prev + z * g",
+          keywords=("direct path", "1 - z", "identity path"),
+          source=_backward_with("dh_prev = dh * (1 - z) + d_rh * r", "dh_prev = d_rh * r")),
+    Wrong("gru_step_backward", "the reset gate's gradient forgets that r multiplies h_prev: da_r = d_rh * r * (1 - r)",
+          keywords=("through h_prev", "* h_prev", "multiplies the previous state"),
+          source=_backward_with("da_r = d_rh * h_prev * r * (1 - r)", "da_r = d_rh * r * (1 - r)")),
+    Wrong("gru_step_backward", "the update gate's gradient has its sign flipped: dh * (h_prev - g)",
+          keywords=("sign", "g - h_prev"),
+          source=_backward_with("da_z = dh * (g - h_prev)", "da_z = dh * (h_prev - g)")),
+    Wrong("gru_step_backward", "dW_g uses h_prev instead of the reset state r * h_prev",
+          keywords=("r * h_prev", "reset state"),
+          source=_backward_with("(r * h_prev).T @ da_g", "h_prev.T @ da_g")),
+    Wrong("gru_step_backward", "dh_prev leaves out the reset gate's term da_r @ W_r.T",
+          keywords=("w_r", "reset gate"),
+          source=_backward_with(' + da_r @ params["W_r"].T\n', "\n")),
 )
