@@ -16,6 +16,7 @@ answers):
 """
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -56,6 +57,11 @@ def _dump(nb) -> str:
     return nbformat.writes(nb) + "\n"
 
 
+def _answer(nb, grade_id: str) -> str:
+    """The source of answer cell ``grade_id`` in ``nb``."""
+    return next(c.source for c in nb.cells if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == grade_id)
+
+
 def make_class(source: Path, release: Path, dest: Path, mistakes: dict[str, tuple[str, str]] | None = None) -> dict:
     """Write the five students in nbgrader layout under ``dest``; return (and save) the manifest.
 
@@ -81,7 +87,12 @@ def make_class(source: Path, release: Path, dest: Path, mistakes: dict[str, tupl
 
             broken = []
             wrong = nbformat.from_dict(json.loads(json.dumps(perfect)))
-            candidates = [n for n in names if n in mistakes]
+            # A mistake in an answer that a later answer calls (the capstone's SGD loop runs on the
+            # student's own gradients) costs that later exercise too; the demo breaks only answers
+            # nothing else uses, so each broken exercise costs exactly its own points.
+            used = {n for n in names if any(re.search(rf"\b{n}\(", _answer(perfect, later))
+                                            for later in names[names.index(n) + 1:])}
+            candidates = [n for n in names if n in mistakes and n not in used]
             for name in candidates[::2]:
                 old, new = mistakes[name]
                 cell = next(c for c in wrong.cells if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == name)
