@@ -257,9 +257,12 @@ def _backward_model(dh, x, h_prev, params, *, direct=True, reset_times_h=True, z
                     order=GATES, dh_prev_gates=("z", "r")):
     """A hand-written GRU backward whose switches each make one typical mistake."""
     p = params
-    z = _sigmoid(x @ p["U_z"] + h_prev @ p["W_z"] + p["b_z"])
-    r = _sigmoid(x @ p["U_r"] + h_prev @ p["W_r"] + p["b_r"])
-    g = np.tanh(x @ p["U_g"] + (r * h_prev) @ p["W_g"] + p["b_g"])
+
+    def pre(gate, state):  # the gate's pre-activation, on the state it reads
+        return x @ p[f"U_{gate}"] + state @ p[f"W_{gate}"] + p[f"b_{gate}"]
+
+    z, r = _sigmoid(pre("z", h_prev)), _sigmoid(pre("r", h_prev))
+    g = np.tanh(pre("g", r * h_prev))
     dz = z_sign * dh * (g - h_prev)
     da = {"z": dz * z * (1 - z) if z_deriv else dz,
           "g": dh * z * ((1 - g**2) if g_deriv == "tanh" else g * (1 - g))}
