@@ -97,7 +97,7 @@ def grade_rows(export: lms.Export, grades: list[dict], assignments: list[str]) -
     columns = {a: _column(header, a) for a in assignments}
     header += [c for c in columns.values() if c not in header]
     scores = lms.totals(grades)
-    maxima = {a: next((g["max_score"] for g in grades if g["assignment"] == a), 0) for a in assignments}
+    maxima = lms.maxima(grades, assignments)
     roster_ids = _roster_ids(export.rows)
     # The roster's rows, then whoever submitted without being in it (Canvas matches rows by ID).
     rows = [dict(r) for r in export.rows] + [{"Student": p["Student"], "ID": p["ID"]} for p in

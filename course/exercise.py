@@ -151,7 +151,8 @@ def verify(ex: Exercise, inputs: dict, got: list, expected: list, student: Calla
     the message also says what the derived cases of :mod:`rnnkit.diagnosis` show.
     """
     def ablation():
-        return checking.ablation(ex.spec, student, inputs, probe_cases(ex, inputs), terms_of(ex, inputs))
+        probes = probe_cases(ex, inputs, expected)
+        return checking.ablation(ex.spec, student, inputs, probes, terms_of(ex, probes))
 
     judge(ex.spec, got, expected, mistake_outputs(ex, inputs), inputs=inputs,
           ablation=ablation if student is not None else None)
@@ -165,14 +166,14 @@ def describe_hidden_case(ex: Exercise, index: int, inputs: dict) -> str:
     return f"This was hidden test case {index + 1} of {ex.trials_hidden}{regime}, with sizes {sizes}."
 
 
-def probe_cases(ex: Exercise, inputs: dict) -> list[tuple[tuple, list]]:
-    """``(probe, expected)`` for each derived case of ``inputs`` that tells something.
+def probe_cases(ex: Exercise, inputs: dict, base: list) -> list[tuple[tuple, list]]:
+    """``(probe, expected)`` for each derived case of ``inputs`` (whose right outputs are ``base``)
+    that tells something.
 
     Left out: derived cases the reference refuses, those whose right answer is all zeros (any
     answer linear in the zeroed input is right there, so being right says nothing) and those
     whose right answer does not change (the input does not matter for it).
     """
-    base = normalise(ex.spec, ex.reference(**copy.deepcopy(inputs)), who="the reference")
     found = []
     for probe in diagnosis.probes(inputs):
         try:
@@ -195,9 +196,9 @@ def probe_cases(ex: Exercise, inputs: dict) -> list[tuple[tuple, list]]:
     return found
 
 
-def terms_of(ex: Exercise, inputs: dict) -> dict[str, str]:
-    """The lecture's words for every input a probe of ``inputs`` may change."""
-    names = {probe[i] for probe in diagnosis.probes(inputs) for i in range(1, len(probe))}
+def terms_of(ex: Exercise, probes: list[tuple[tuple, list]]) -> dict[str, str]:
+    """The lecture's words for every input the ``(probe, expected)`` pairs change."""
+    names = {name for probe, _ in probes for name in probe[1:]}
     return dict(lecture_terms.terms_for(sorted(names))) | {k: v for k, v in ex.terms.items() if k in names}
 
 
@@ -209,6 +210,6 @@ def visible_checks(ex: Exercise) -> tuple[Spec, list[Case]]:
     cases = []
     for inputs, expected, at_hidden_size in drawn:
         mistakes = [(m, o) for m, o in mistake_outputs(ex, inputs, stored=True) if o is not None]
-        probes = [] if at_hidden_size else probe_cases(ex, inputs)  # the small cases are the ones to learn from
-        cases.append(Case(inputs, expected, mistakes, at_hidden_size, probes, terms_of(ex, inputs) if probes else {}))
+        probes = [] if at_hidden_size else probe_cases(ex, inputs, expected)  # the small cases teach
+        cases.append(Case(inputs, expected, mistakes, at_hidden_size, probes, terms_of(ex, probes)))
     return ex.spec, cases

@@ -73,6 +73,11 @@ def totals(grades: list[dict]) -> dict[str, dict[str, dict]]:
     return by
 
 
+def maxima(grades: list[dict], assignments: list[str]) -> dict[str, float]:
+    """assignment -> its maximum score, from the grades.csv rows (0 if nobody handed it in)."""
+    return {a: next((g["max_score"] for g in grades if g["assignment"] == a), 0) for a in assignments}
+
+
 def read(system, archive: Path, known: set[str], roster: Path | None) -> Export:
     """Read an LMS's archive with ``system`` (:mod:`course.canvas` or :mod:`course.moodle`);
     ``known``: the file names the course grades."""

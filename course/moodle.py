@@ -82,7 +82,7 @@ def grade_rows(export: lms.Export, grades: list[dict], assignments: list[str]) -
     header = list(export.header) + [c for c in ("Grade", "Maximum Grade", "Feedback comments")
                                     if c not in export.header]
     scores = lms.totals(grades)
-    maxima = {a: next((g["max_score"] for g in grades if g["assignment"] == a), 0) for a in assignments}
+    maxima = lms.maxima(grades, assignments)
     rows = []
     for sid, person in sorted(export.people.items(), key=lambda item: _participant(item[1]["Identifier"])):
         row = dict(person)

@@ -231,25 +231,23 @@ def _same(out: Out, spec, got, want) -> bool:
     return type(got) is type(want) and got == want
 
 
-def _difference(out: Out, fname: str, got, want, inputs: dict | None = None) -> str:
-    name = f"`{out.name}`"
+def _difference(out: Out, got, want, inputs: dict | None = None) -> str:
+    """How output ``out`` differs, said of it: ``"has shape (3, 5); expected ..."``, ``"is 0.78; expected 2.19."``."""
     if out.kind in ("array", "int_array"):
         if got.shape != want.shape:
             doc = f" = {out.doc}" if out.doc else ""
             why = diagnosis.shape_hint(out.doc, got.shape, want.shape, inputs or {})
             hint = f": {why}" if why else " (transposed?)" if got.shape == want.shape[::-1] else ""
-            return f"{name} has shape {got.shape}; expected {want.shape}{doc}{hint}."
+            return f"has shape {got.shape}; expected {want.shape}{doc}{hint}."
         diff = np.abs(got - want)
         idx = np.unravel_index(int(np.argmax(diff)), diff.shape) if diff.size else ()
         at = f" at index {tuple(int(i) for i in idx)}" if diff.ndim else ""
-        return (
-            f"{name} has the right shape but wrong values: largest difference {diff.max():.3g}{at} "
-            f"(expected {want[idx]:.6g}, got {got[idx]:.6g})."
-        )
+        return (f"has the right shape but wrong values: largest difference {diff.max():.3g}{at} "
+                f"(expected {want[idx]:.6g}, got {got[idx]:.6g}).")
     if out.kind == "json":
         why = diagnosis.json_hint(got, want)
-        return f"{name} is {_short(got)}; expected {_short(want)}." + (f" {why}" if why else "")
-    return f"{name} is {got!r}; expected {want!r}."
+        return f"is {_short(got)}; expected {_short(want)}." + (f" {why}" if why else "")
+    return f"is {got!r}; expected {want!r}."
 
 
 def _short(value, limit: int = 200) -> str:
@@ -333,11 +331,11 @@ def explain(spec, got: list, expected: list, inputs: dict, ablation: Callable[[]
         where = None
         if out.kind in ("array", "int_array") and np.shape(got[i]) == np.shape(expected[i]):
             where = diagnosis.locate(out.doc, got[i], expected[i], _close(out, spec))
-        difference = _difference(out, spec.name, got[i], expected[i], inputs)
+        difference = _difference(out, got[i], expected[i], inputs)
         if where:
-            located.append((out.name, f"In `{out.name}`, {where} ({difference[len(out.name) + 3:].rstrip('.')})."))
+            located.append((out.name, f"In `{out.name}`, {where} ({difference.rstrip('.')})."))
         else:
-            plain.append((out.name, difference))
+            plain.append((out.name, f"`{out.name}` {difference}"))
     ranked = located + plain
     # one clear message: two outputs in detail, the others by name
     details = [sentence for _, sentence in ranked[:2]]

@@ -62,7 +62,7 @@ def _sizes(inputs: dict) -> dict[int, str]:
     """Each axis length > 1 of the array inputs, with where it comes from (first one wins)."""
     batch = _batch(inputs)
     found = {batch: "the batch size"} if batch else {}
-    for name, value in _all_arrays(inputs):
+    for name, value in _arrays(inputs):
         for axis, n in enumerate(value.shape):
             if n > 1:
                 found.setdefault(int(n), f"the length of axis {axis} of `{name}`")
@@ -122,7 +122,7 @@ def transform(kind: str, doc: str, got, want, close: Close, inputs: dict) -> str
     g, w = np.asarray(got, dtype=float), np.asarray(want, dtype=float)
     if g.shape != w.shape:
         return None
-    for name, value in _arrays(inputs):
+    for name, value in _arrays(inputs, floats=True):
         if value.shape == g.shape and g.size > 1 and np.array_equal(g, value) and not np.array_equal(value, w):
             return f"is your input `{name}`, returned unchanged"
     if g.ndim >= 2 and g.shape[-1] == g.shape[-2] and close(got, np.swapaxes(w, -1, -2)):
@@ -350,15 +350,13 @@ def locate(doc: str, got, want, close: Close) -> str | None:
 # the ablation: derived cases
 
 
-def _arrays(inputs: dict):
-    """``(name, array)`` for every float array among the inputs, one level into dicts."""
-    for name, value in inputs.items():
-        if type(value) is np.ndarray and value.dtype.kind == "f" and value.size:
-            yield name, value
-        elif type(value) is dict:
-            for key, inner in value.items():
-                if type(inner) is np.ndarray and inner.dtype.kind == "f" and inner.size:
-                    yield f"{name}[{key!r}]", inner
+def _arrays(mapping: dict, floats: bool = False):
+    """``(name, array)`` for every array in ``mapping`` (inputs, a frame's locals), one level into
+    dicts (``"p['W_f']"``); floats: only non-empty float arrays, the ones a probe may change."""
+    for name, value in mapping.items():
+        for key, inner in value.items() if type(value) is dict else [(None, value)]:
+            if type(inner) is np.ndarray and (not floats or (inner.dtype.kind == "f" and inner.size)):
+                yield (name if key is None else f"{name}[{key!r}]"), inner
 
 
 def probes(inputs: dict) -> list[tuple[str, ...]]:
@@ -366,7 +364,7 @@ def probes(inputs: dict) -> list[tuple[str, ...]]:
     ``("equal", A, B)`` (B set to A), ``("batch1",)`` (the first example alone) and ``("step1",)``
     (the first time step of every sequence alone), as plain tuples."""
     found = []
-    arrays = list(_arrays(inputs))
+    arrays = list(_arrays(inputs, floats=True))
     for name, value in arrays:
         if np.any(value != 0):
             found.append(("zero", name))
@@ -522,15 +520,6 @@ def _broadcast_hint(message: str, line: str, frame) -> str | None:
             f"(a missing axis, a transpose, a sum without keepdims=True).")
 
 
-def _frame_arrays(frame):
-    """``(expression, array)`` for the arrays a frame's locals hold, one level into dicts."""
-    for name, value in frame.f_locals.items():
-        if type(value) is np.ndarray:
-            yield name, value
-        elif type(value) is dict:
-            yield from ((f"{name}[{key!r}]", v) for key, v in value.items() if type(v) is np.ndarray)
-
-
 def _matmul_hint(line: str, frame) -> str | None:
     """For a failing ``A @ B`` on the student's line: the two shapes and which transpose would fit."""
     for left, right in re.findall(rf"({_OPERAND})\s*@\s*({_OPERAND})", line or ""):
@@ -545,7 +534,7 @@ def _matmul_hint(line: str, frame) -> str | None:
         flip_left = left[:-2] if left.endswith(".T") else f"{left}.T"
         if len(a) == 2 and a[0] == b[-2]:
             return f"{said} {flip_left}, of shape {a[::-1]}, would fit: use the transpose (or swap two arguments)."
-        fits = [name for name, value in _frame_arrays(frame)
+        fits = [name for name, value in _arrays(frame.f_locals)
                 if value.ndim == 2 and value.shape == (a[-1], b[-1]) and name != right]
         if fits:
             return (f"{said} {fits[0]}, of shape ({a[-1]}, {b[-1]}), would fit: is {right} the matrix the equation "
@@ -560,18 +549,11 @@ def _shapes_named(inputs: dict, sizes: list[int]) -> str:
     """Which inputs have an axis of each length in ``sizes``: ``"5: U (2, 5), h_prev (3, 5)"``."""
     parts = []
     for n in dict.fromkeys(sizes):
-        owners = [f"{k} {tuple(v.shape)}" for k, v in _all_arrays(inputs) if n in v.shape]
+        owners = [f"{k} {tuple(v.shape)}" for k, v in _arrays(inputs) if n in v.shape]
         if owners:
             parts.append(f"{n} is an axis of {', '.join(owners)}")
     return "; ".join(parts)
 
-
-def _all_arrays(inputs: dict):
-    for name, value in inputs.items():
-        if type(value) is np.ndarray:
-            yield name, value
-        elif type(value) is dict:
-            yield from ((f"{name}[{k!r}]", v) for k, v in value.items() if type(v) is np.ndarray)
 
 
 def error_hint(name: str, type_name: str, message: str, inputs: dict, arguments: tuple[str, ...],
