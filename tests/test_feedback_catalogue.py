@@ -22,7 +22,7 @@ from course.exercise import hidden_cases
 from course.registry import all_exercises
 from course.sources import REPO
 from rnnkit.checking import CheckFailed, _same, check, normalise
-from tests.feedback_catalogue import catalogue, load
+from tests.feedback_catalogue import Wrong, catalogue, edited, load
 
 WRONG = catalogue()
 EXERCISES = all_exercises()
@@ -55,6 +55,38 @@ def test_the_catalogue_covers_every_exercise():
     counts = collections.Counter(w.exercise for w in WRONG)
     assert set(counts) == set(EXERCISES), f"exercises without typical wrong answers: {set(EXERCISES) - set(counts)}"
     assert len(WRONG) >= 150 and min(counts.values()) >= 3, counts
+
+
+_MODEL = '''def f(x, k):
+    """Doc: y = x + k."""
+    y = x  # start from x
+    for _ in range(k):
+
+        y = y + 1
+    return y
+'''
+
+
+def _edit(*edits):
+    return edited(_MODEL, Wrong("f", "00_test", "a test edit", ("k",), edits=edits))
+
+
+def test_an_edit_replaces_deletes_and_keeps_indentation():
+    out = _edit(("y = y + 1", "y = y + 2"), ("for _ in range(k):\ny = y + 2", "if k:\n    y = y * 2\nz = 0"))
+    assert out.splitlines()[2:] == ["    y = x  # start from x", "    if k:", "        y = y * 2", "    z = 0",
+                                    "    return y"]
+    assert "start from x" not in _edit(("y = x", ""))
+
+
+@pytest.mark.parametrize("old, places", [("y = y + 3", 0), ("y", 0), ("return y\ny = x", 0)])
+def test_an_edit_that_does_not_fit_the_model_answer_says_so(old, places):
+    with pytest.raises(ValueError, match=f"matches {places} places of the model answer"):
+        _edit((old, "pass"))
+
+
+def test_an_edit_matching_two_places_is_refused():
+    with pytest.raises(ValueError, match="matches 2 places"):
+        edited("def f(x):\n    x = 1\n    x = 1\n    return x\n", Wrong("f", "00", "m", ("k",), edits=(("x = 1", "x = 2"),)))
 
 
 def test_every_wrong_answer_fails_the_visible_check(messages):
