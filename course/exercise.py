@@ -24,7 +24,16 @@ from rnnkit.checking import verify as judge
 VISIBLE_SEED = 2024  # visible cases are fixed, so a student can rerun and compare
 
 __all__ = ["Case", "CheckFailed", "Exercise", "Mistake", "Out", "VISIBLE_SEED", "hidden_cases", "make_case",
-           "verify", "visible_checks"]
+           "outs", "verify", "visible_checks"]
+
+
+def outs(**docs: str) -> tuple[Out, ...]:
+    """Float-array outputs in the order given, each ``name="its shape in lecture terms"``.
+
+    ``outs(dx="(batch, input)", dU="(input, hidden), like U")`` is ``(Out("dx", doc=...), Out("dU", doc=...))``;
+    an output of another kind or tolerance is an ``Out`` of its own.
+    """
+    return tuple(Out(name, doc=doc) for name, doc in docs.items())
 
 
 @dataclasses.dataclass(frozen=True)

@@ -16,7 +16,7 @@ import numpy as np
 
 from course.cases import SEQUENCE_REGIMES, draw_rnn_params, rnn_states, variants
 from course.cases import draw_sequence_sizes as _draw_sizes
-from course.exercise import Exercise, Mistake, Out
+from course.exercise import Exercise, Mistake, Out, outs
 
 
 _BACKWARD_REFERENCES = (
@@ -93,13 +93,8 @@ def _step_variant(dh, x, h_prev, h, U, W, *, kind):
 RNN_STEP_BACKWARD = Exercise(
     "rnn_step_backward", points=3, make_inputs=_step_inputs, reference=_step_reference,
     probe_reference=functools.partial(_step_variant, kind=None),
-    outputs=(
-        Out("dx", doc="(batch, input)"),
-        Out("dh_prev", doc="(batch, hidden)"),
-        Out("dU", doc="(input, hidden), like U"),
-        Out("dW", doc="(hidden, hidden), like W"),
-        Out("db", doc="(hidden,), like b"),
-    ),
+    outputs=outs(dx="(batch, input)", dh_prev="(batch, hidden)", dU="(input, hidden), like U",
+                 dW="(hidden, hidden), like W", db="(hidden,), like b"),
     mistakes=variants(_step_variant, {
         "no_deriv": "the tanh derivative is missing. Before anything else, go back through the tanh: "
                     "da = dh * (1 - h**2), where h is the step's output; every other gradient uses da.",
@@ -173,13 +168,8 @@ RNN_BACKWARD = Exercise(
     "rnn_backward", points=3, make_inputs=_sequence_inputs, regimes=SEQUENCE_REGIMES, trials_visible=2,
     probe_reference=functools.partial(_bptt_variant, kind=None),
     reference=_sequence_reference,
-    outputs=(
-        Out("dxs", doc="(batch, time, input)"),
-        Out("dh0", doc="(batch, hidden)"),
-        Out("dU", doc="(input, hidden), like U"),
-        Out("dW", doc="(hidden, hidden), like W"),
-        Out("db", doc="(hidden,), like b"),
-    ),
+    outputs=outs(dxs="(batch, time, input)", dh0="(batch, hidden)", dU="(input, hidden), like U",
+                 dW="(hidden, hidden), like W", db="(hidden,), like b"),
     mistakes=variants(_bptt_variant, {
         "no_next": "the gradient from later steps is missing. h_t feeds the loss at step t AND the next "
                    "step, so the gradient reaching it is dhs[:, t] + dh_next, where dh_next is the "

@@ -19,6 +19,9 @@ from rnnkit import bptt
 from course.cases import distinct_sizes, rnn_states, softmax, variants
 from course.exercise import Exercise, Mistake, Out
 
+# What the many-to-one and encoder-decoder answers must write themselves: the loop and the head.
+_RNN_AND_HEAD = ("keras", "rnnkit.bptt.forward", "rnnkit.cells.rnn_step", "rnnkit.bptt.linear_head")
+
 LAYERS = ("SimpleRNN", "LSTM", "GRU")
 _N_STATES = {"SimpleRNN": 1, "LSTM": 2, "GRU": 1}
 
@@ -215,7 +218,7 @@ MANY_TO_ONE_FORWARD = Exercise(
         Mistake("you returned the last hidden state h_T itself. Many-to-one classifies it with the dense "
                 "layer: y = h_T @ V + c, shape (batch, classes).", _m2o_no_dense),
     ),
-    forbidden=("keras", "rnnkit.bptt.forward", "rnnkit.cells.rnn_step", "rnnkit.bptt.linear_head"),
+    forbidden=_RNN_AND_HEAD,
     demo_mistake=("return h @ V + c", "return h @ V"),
 )
 
@@ -328,7 +331,7 @@ SEQ2SEQ_FORWARD = Exercise(
         Mistake("your encoder never reads the first input: its loop must run over every step, for t in "
                 "range(T_in), starting at t = 0 (xs[:, 0] is the first input).", _s2s_encoder_skips_first),
     ),
-    forbidden=("keras", "rnnkit.bptt.forward", "rnnkit.cells.rnn_step", "rnnkit.bptt.linear_head"),
+    forbidden=_RNN_AND_HEAD,
     demo_mistake=("h = h_enc", "h = np.zeros_like(h_enc)"),
 )
 

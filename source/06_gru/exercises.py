@@ -10,12 +10,14 @@ z and r swapped, biases left out of a count, and in the backward step the direct
 to h_prev left out, the reset gate's gradient not multiplied by h_prev, z's sign flipped.
 """
 
+from functools import partial
+
 import numpy as np
 
 from rnnkit import cells, layouts
 from course.cases import draw_gate_params, variants
 from course.cases import sigmoid as _sigmoid
-from course.exercise import Exercise, Mistake, Out
+from course.exercise import Exercise, Mistake, Out, outs
 
 GATES = layouts.KERAS_GATES["gru"]  # the lecture's order too
 
@@ -125,11 +127,9 @@ def _to_keras_variant(p, *, negate=("z",), order=GATES, one_minus=False):
 
 TO_KERAS_GRU_WEIGHTS = Exercise(
     "to_keras_gru_weights", points=2, make_inputs=_keras_weights_inputs, reference=_to_keras_reference,
-    outputs=(
-        Out("kernel", doc="(input, 3 * hidden), blocks z | r | g"),
-        Out("recurrent_kernel", doc="(hidden, 3 * hidden), blocks z | r | g"),
-        Out("bias", doc="(3 * hidden,), blocks z | r | g"),
-    ),
+    outputs=outs(kernel="(input, 3 * hidden), blocks z | r | g",
+                 recurrent_kernel="(hidden, 3 * hidden), blocks z | r | g",
+                 bias="(3 * hidden,), blocks z | r | g"),
     mistakes=(
         Mistake("the update-gate block is copied unchanged. Keras' update gate is 1 - z, and "
                 "1 - sigmoid(a) = sigmoid(-a): negate U_z, W_z and b_z (and only those).",
@@ -281,47 +281,38 @@ def _backward_model(dh, x, h_prev, params, *, direct=True, reset_times_h=True, z
     return dx, dh_prev, dU, dW, db
 
 
-def _bwd(**switches):
-    def model(dh, x, h_prev, params):
-        return _backward_model(dh, x, h_prev, params, **switches)
-
-    return model
-
-
 GRU_STEP_BACKWARD = Exercise(
     "gru_step_backward", points=3, make_inputs=_backward_inputs, reference=gru_step_backward_reference,
-    outputs=(
-        Out("dx", doc="(batch, input)"),
-        Out("dh_prev", doc="(batch, hidden)"),
-        Out("dU", doc="(input, 3 * hidden), blocks z r g"),
-        Out("dW", doc="(hidden, 3 * hidden), blocks z r g"),
-        Out("db", doc="(3 * hidden,), blocks z r g"),
-    ),
+    outputs=outs(dx="(batch, input)", dh_prev="(batch, hidden)", dU="(input, 3 * hidden), blocks z r g",
+                 dW="(hidden, 3 * hidden), blocks z r g", db="(3 * hidden,), blocks z r g"),
     mistakes=(
         Mistake("dh_prev misses the direct path. h_t = (1 - z) * h_prev + z * g uses h_prev itself, "
                 "not only through the gates, so dh_prev starts with dh * (1 - z), the identity path "
-                "of Question 6.1, and then adds what comes back through z, r and g.", _bwd(direct=False)),
+                "of Question 6.1, and then adds what comes back through z, r and g.",
+                partial(_backward_model, direct=False)),
         Mistake("the reset gate's gradient does not go through h_prev. The reset gate multiplies the "
                 "previous state, (r * h_prev) @ W_g, so the gradient reaching r is "
                 "(da_g @ W_g.T) * h_prev, and da_r = (da_g @ W_g.T) * h_prev * r * (1 - r).",
-                _bwd(reset_times_h=False)),
+                partial(_backward_model, reset_times_h=False)),
         Mistake("the update gate's gradient has the wrong sign. From h = (1 - z) * h_prev + z * g, "
                 "dL/dz = dh * (g - h_prev), not dh * (h_prev - g): z weights the candidate g.",
-                _bwd(z_sign=-1.0)),
+                partial(_backward_model, z_sign=-1.0)),
         Mistake("dh_prev misses the path through the candidate: h_prev also enters g through "
-                "(r * h_prev) @ W_g, which adds (da_g @ W_g.T) * r to dh_prev.", _bwd(candidate_path=False)),
+                "(r * h_prev) @ W_g, which adds (da_g @ W_g.T) * r to dh_prev.",
+                partial(_backward_model, candidate_path=False)),
         Mistake("dW_g multiplies the wrong state: W_g is applied to the reset state r * h_prev, so "
-                "dW_g = (r * h_prev).T @ da_g, not h_prev.T @ da_g.", _bwd(dW_g_input="h_prev")),
+                "dW_g = (r * h_prev).T @ da_g, not h_prev.T @ da_g.", partial(_backward_model, dW_g_input="h_prev")),
         Mistake("the update gate's gradient misses the sigmoid's derivative: z = sigmoid(a_z), so "
-                "da_z = dh * (g - h_prev) * z * (1 - z).", _bwd(z_deriv=False)),
+                "da_z = dh * (g - h_prev) * z * (1 - z).", partial(_backward_model, z_deriv=False)),
         Mistake("g = tanh(a_g), so its derivative is 1 - g^2, not the sigmoid's g * (1 - g).",
-                _bwd(g_deriv="sigmoid")),
+                partial(_backward_model, g_deriv="sigmoid")),
         Mistake("the weight gradients are right but stacked in the wrong order: put the blocks side "
-                "by side as z, r, g (the order of the keys of params).", _bwd(order=("r", "z", "g"))),
+                "by side as z, r, g (the order of the keys of params).",
+                partial(_backward_model, order=("r", "z", "g"))),
         *(Mistake(f"dh_prev misses the {name}'s term. h_prev enters both gates through their recurrent "
                   f"weights, h_prev @ W_z and h_prev @ W_r, so dh_prev adds da_z @ W_z.T and da_r @ W_r.T "
                   f"to the direct path dh * (1 - z) and the candidate's (da_g @ W_g.T) * r.",
-                  _bwd(dh_prev_gates=kept))
+                  partial(_backward_model, dh_prev_gates=kept))
           for name, kept in (("update gate z", ("r",)), ("reset gate r", ("z",)))),
     ),
     forbidden=(

@@ -10,7 +10,7 @@ import numpy as np
 
 from rnnkit import data
 from course.cases import variants
-from course.exercise import Exercise, Mistake, Out
+from course.exercise import Exercise, Mistake, Out, outs
 
 
 def _series(rng, n):
@@ -55,10 +55,8 @@ def _windows_variant(series, window, horizon, *, kind):
 
 SLIDING_WINDOWS = Exercise(
     "sliding_windows", points=2, make_inputs=_windows_inputs, reference=_windows_reference,
-    outputs=(
-        Out("X", doc="(windows, window, 1): inputs series[i : i + window]"),
-        Out("y", doc="(windows, horizon): targets series[i + window : i + window + horizon]"),
-    ),
+    outputs=outs(X="(windows, window, 1): inputs series[i : i + window]",
+                 y="(windows, horizon): targets series[i + window : i + window + horizon]"),
     mistakes=variants(_windows_variant, {
         "early": "the target starts one step too early, so it overlaps the last input value (an "
                  "off-by-one that leaks the answer into the input). The target of window i is "
@@ -242,15 +240,14 @@ def _recursive_inputs(rng, hidden):
 
 
 def _recursive_reference(x, horizon, w, b):
-    # Written out here: rnnkit has no linear forecaster (the notebook's Keras model is recursive
-    # in the same way, see its section 9.6).
-    window = np.array(x, dtype=float)
-    preds = []
-    for _ in range(horizon):
-        step = window @ w + b
-        preds.append(step)
-        window = np.concatenate([window[:, 1:], step[:, None]], axis=1)
-    return np.stack(preds, axis=1)
+    # rnnkit has no linear forecaster (the notebook's Keras model is recursive in the same way, see
+    # its section 9.6). Written on one growing series rather than the model answer's sliding
+    # window, so the two are independent ways of computing the same forecast.
+    N, window = np.shape(x)
+    series = np.concatenate([np.asarray(x, dtype=float), np.zeros((N, horizon))], axis=1)
+    for j in range(horizon):
+        series[:, window + j] = series[:, j : window + j] @ w + b
+    return series[:, window:]
 
 
 def _recursive_no_feedback(x, horizon, w, b):

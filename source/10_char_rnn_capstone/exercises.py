@@ -13,7 +13,7 @@ that is not carried, greedy decoding, the temperature multiplied.
 import numpy as np
 
 from course.cases import SEQUENCE_REGIMES, distinct_sizes, softmax, variants
-from course.exercise import Exercise, Out
+from course.exercise import Exercise, Out, outs
 
 _MODEL_REFERENCES = (
     "rnnkit.bptt.forward",
@@ -218,14 +218,10 @@ def _sgd_variant(ids, targets, U, W, b, V, c, lr, max_norm, *, kind):
 SGD_STEPS = Exercise(
     "sgd_steps", points=3, make_inputs=_sgd_inputs, regimes=CLIP_REGIMES, trials_visible=2, trials_hidden=4,
     reference=_reference_sgd,
-    outputs=(
-        Out("losses", doc="(steps,): the loss of each batch, before its update"),
-        Out("U", doc="(vocabulary, hidden) after the last step"),
-        Out("W", doc="(hidden, hidden) after the last step"),
-        Out("b", doc="(hidden,) after the last step"),
-        Out("V", doc="(hidden, vocabulary) after the last step"),
-        Out("c", doc="(vocabulary,) after the last step"),
-    ),
+    outputs=outs(losses="(steps,): the loss of each batch, before its update",
+                 U="(vocabulary, hidden) after the last step", W="(hidden, hidden) after the last step",
+                 b="(hidden,) after the last step", V="(hidden, vocabulary) after the last step",
+                 c="(vocabulary,) after the last step"),
     mistakes=variants(_sgd_variant, {
         "no_clip": "the recurrent gradients are not clipped. Pass dU, dW, db through your clip_grads (global "
                    "norm at most max_norm) before the update; the losses match until the first large gradient.",
