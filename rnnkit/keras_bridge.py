@@ -200,46 +200,21 @@ _CELL_ARGS = ("units", "kernel_initializer", "recurrent_initializer", "bias_init
 class PeepholeLSTM(keras.layers.RNN):
     """A peephole LSTM layer: ``keras.layers.RNN(PeepholeLSTMCell(units))`` with the usual
     ``LSTM`` arguments (``return_sequences``, ``return_state``, ``go_backwards``, ``stateful``,
-    ``unroll``). Input (B, T, D) -> (B, T, H) or (B, H); with ``return_state`` also h, c.
+    ``unroll``) and the cell's (``kernel_initializer``, ``recurrent_initializer``,
+    ``bias_initializer``, ``peephole_initializer``, ``unit_forget_bias``). Input (B, T, D) -> (B, T, H) or (B, H); with ``return_state`` also h, c.
     Load rnnkit weights with ``layer.set_weights(to_keras_weights("lstm", p))`` after building,
     or use :func:`keras_layer`.
     """
 
-    def __init__(
-        self,
-        units,
-        kernel_initializer="glorot_uniform",
-        recurrent_initializer="orthogonal",
-        bias_initializer="zeros",
-        peephole_initializer="zeros",
-        unit_forget_bias=True,
-        return_sequences=False,
-        return_state=False,
-        go_backwards=False,
-        stateful=False,
-        unroll=False,
-        **kwargs,
-    ):
-        cell = PeepholeLSTMCell(
-            units,
-            kernel_initializer=kernel_initializer,
-            recurrent_initializer=recurrent_initializer,
-            bias_initializer=bias_initializer,
-            peephole_initializer=peephole_initializer,
-            unit_forget_bias=unit_forget_bias,
-            dtype=kwargs.get("dtype", None),
-            trainable=kwargs.get("trainable", True),
-            name="peephole_lstm_cell",
-        )
-        super().__init__(
-            cell,
-            return_sequences=return_sequences,
-            return_state=return_state,
-            go_backwards=go_backwards,
-            stateful=stateful,
-            unroll=unroll,
-            **kwargs,
-        )
+    def __init__(self, units, return_sequences=False, return_state=False, go_backwards=False,
+                 stateful=False, unroll=False, **kwargs):
+        # The cell's arguments (its initializers, unit_forget_bias) go to the cell with their
+        # defaults kept in one place, PeepholeLSTMCell; the rest are keras.layers.RNN's.
+        cell_args = {k: kwargs.pop(k) for k in _CELL_ARGS[1:] if k in kwargs}
+        cell = PeepholeLSTMCell(units, **cell_args, dtype=kwargs.get("dtype", None),
+                                trainable=kwargs.get("trainable", True), name="peephole_lstm_cell")
+        super().__init__(cell, return_sequences=return_sequences, return_state=return_state,
+                         go_backwards=go_backwards, stateful=stateful, unroll=unroll, **kwargs)
 
     @property
     def units(self):

@@ -47,6 +47,11 @@ def _inputs(b, t, d, h, seed, dtype=np.float64):
     return xs, h0, c0
 
 
+def _problem(variant, b, t, d, h, seed, dtype=np.float64):
+    """kind, parameters and inputs (xs, h0, c0) of one test, all from ``seed``."""
+    return (_kind(variant), _params(variant, d, h, seed, dtype), *_inputs(b, t, d, h, seed, dtype))
+
+
 def _final_cell_state(xs, p, h0, c0):
     h, c = h0, c0
     for t in range(xs.shape[1]):
@@ -66,9 +71,7 @@ def _as64(d):
 def test_float32_layer_matches_rnnkit_forward(variant, shape):
     b, t, d, h = shape
     seed = sum(shape)
-    kind = _kind(variant)
-    p32 = _params(variant, d, h, seed, np.float32)
-    xs, h0, c0 = _inputs(b, t, d, h, seed, np.float32)
+    kind, p32, xs, h0, c0 = _problem(variant, b, t, d, h, seed, np.float32)
     layer = kb.keras_layer(kind, p32, return_sequences=True, return_state=True)
     assert layer.dtype == "float32"
     initial = [h0, c0] if kind == "lstm" else [h0]
@@ -93,9 +96,7 @@ def test_float32_layer_matches_rnnkit_forward(variant, shape):
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_float64_layer_matches_rnnkit_to_rounding_from_zero_state(variant):
     b, t, d, h = 3, 6, 4, 5
-    kind = _kind(variant)
-    p = _params(variant, d, h, seed=7)
-    xs, _, _ = _inputs(b, t, d, h, seed=7)
+    kind, p, xs, _, _ = _problem(variant, b, t, d, h, seed=7)
     layer = kb.keras_layer(kind, p, return_sequences=True, dtype="float64")
     hs_keras = np.asarray(layer(xs))
     hs_ref, _ = bptt.forward(kind, xs, p)
@@ -236,9 +237,7 @@ def _keras_gradients(layer, kind, xs, h0, c0, dhs):
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_float64_gradients_match_rnnkit_backward(variant):
     b, t, d, h = 2, 5, 3, 4
-    kind = _kind(variant)
-    p = _params(variant, d, h, seed=11)
-    xs, h0, c0 = _inputs(b, t, d, h, seed=11)
+    kind, p, xs, h0, c0 = _problem(variant, b, t, d, h, seed=11)
     dhs = np.random.default_rng(12).normal(size=(b, t, h))
     layer = kb.keras_layer(kind, p, dtype="float64")
     dxs_k, dh0_k, dc0_k, *dvars_k = _keras_gradients(layer, kind, xs, h0, c0, dhs)
